@@ -1,0 +1,12 @@
+"""The API root: one NinjaAPI that mounts each app's router under /api/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="民政协同增效平台 API",
+    version="1",
+    description="供协同部门系统与平台内页面使用的接口；范围规则与页面相同。",
+    urls_namespace="api",
+)

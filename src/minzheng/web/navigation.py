@@ -1,0 +1,38 @@
+"""The main menu. Each app adds its entries here: label, URL name, and the action it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.accounts.scope import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    action: str | None  # None: every signed-in user
+    icon: str = ""
+
+
+NAV: list[NavItem] = [
+    NavItem(_("工作台"), "web:home", None, "house"),
+    NavItem(_("行政区划"), "divisions:browser", "division.view", "diagram-3"),
+    NavItem(_("用户与授权"), "accounts:user_list", "user.manage", "people"),
+    NavItem(_("审计日志"), "audit:event_list", "audit.view", "journal-check"),
+]
+
+
+def menu_for(user: Any) -> list[dict[str, str]]:
+    """The entries ``user`` may open, resolved to URLs."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        {"label": str(item.label), "url": reverse(item.url_name), "icon": item.icon}
+        for item in NAV
+        if item.action is None or can(user, item.action)
+    ]

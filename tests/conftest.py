@@ -1,0 +1,1 @@
+"""Shared fixtures: the real division tree, loaded once per test database."""
