@@ -1,6 +1,6 @@
 """The ``minzheng`` console command: Django's management commands plus the project's own.
 
-``minzheng migrate``, ``minzheng import FEED FILE``, ``minzheng audit verify`` … all go through here.
+``minzheng migrate``, ``minzheng import FEED FILE``, ``minzheng audit verify`` … all pass here.
 """
 
 import os

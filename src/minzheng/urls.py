@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from minzheng.api.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("minzheng.web.urls")),
     path("accounts/", include("minzheng.accounts.urls")),
     path("divisions/", include("minzheng.divisions.urls")),

@@ -5,9 +5,10 @@ Codes are ``<object>.<verb>``; ``restrict(queryset, user, action)`` takes one of
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-ACTIONS: dict[str, str] = {
+ACTIONS: dict[str, str | Promise] = {
     "division.view": _("查看行政区划"),
     "division.change": _("维护区划变更"),
     "orgunit.view": _("查看机构"),

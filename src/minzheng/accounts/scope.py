@@ -61,7 +61,7 @@ def scope_q(model: type[models.Model], user: Any, action: str) -> Q | None:
     return combined
 
 
-def restrict(queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
+def restrict[M: models.Model](queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
     """Narrow ``queryset`` to the rows ``user`` may reach under ``action``."""
     q = scope_q(queryset.model, user, action)
     return queryset.none() if q is None else queryset.filter(q)

@@ -1,9 +1,9 @@
 """The division tree (行政区划) and its history.
 
-Codes are never reused and rows are never deleted: a retired division keeps its code, its name and
-its place in the tree as it was, and points to its successor. ``path`` is the chain of codes from the
-city down to the division; because a township can move to another county (keeping its code), the
-tree is read through ``path``, never through code prefixes.
+Codes are never reused and rows are never deleted: a retired division keeps its code, its name
+and its place in the tree as it was, and points to its successor. ``path`` is the chain of codes
+from the city down to the division; because a township can move to another county (keeping its
+code), the tree is read through ``path``, never through code prefixes.
 """
 
 from __future__ import annotations

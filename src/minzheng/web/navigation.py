@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.accounts.scope import can
@@ -13,7 +14,7 @@ from minzheng.accounts.scope import can
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     action: str | None  # None: every signed-in user
     icon: str = ""
