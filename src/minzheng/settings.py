@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "minzheng.divisions",
     "minzheng.audit",
     "minzheng.accounts",
+    "minzheng.registry",
     "minzheng.api",
     "minzheng.demo",
 ]

@@ -1,0 +1,440 @@
+"""The household registry: persons, households and the facts departments report about them.
+
+Every fact row names where it came from — an import batch of a feed, or the worker who entered it —
+and the period it covers. Rows are never deleted: a corrected fact is closed (``closed_at``) and a
+new one recorded. ``fingerprint`` is a hash of a fact's natural key within its source, so re-importing
+a file, or overlapping files, adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.engine import schema
+
+
+def _choices(values: tuple[str, ...], labels: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(v, labels.get(v, v)) for v in values]
+
+
+class Feed(models.Model):
+    """A declared data source: one department's file or system, mapped to registry facts."""
+
+    code = models.SlugField(_("数据源编码"), max_length=40, unique=True)
+    name = models.CharField(_("数据源名称"), max_length=100)
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("提供部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feeds",
+    )
+    description = models.TextField(_("说明"), blank=True, default="")
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("数据源")
+        verbose_name_plural = _("数据源")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One file (or API payload) brought in through a feed, with its outcome row by row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导入中")
+        SUCCEEDED = "succeeded", _("全部成功")
+        PARTIAL = "partial", _("部分成功")
+        FAILED = "failed", _("失败")
+
+    feed = models.ForeignKey(
+        Feed, verbose_name=_("数据源"), on_delete=models.PROTECT, related_name="batches"
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    rows_created = models.PositiveIntegerField(_("新增行数"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("重复行数"), default=0)
+    rows_failed = models.PositiveIntegerField(_("错误行数"), default=0)
+    error_file = models.FileField(_("错误行文件"), upload_to="imports/errors/", blank=True)
+    message = models.TextField(_("说明"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.feed} · {self.file_name}"
+
+
+class Fact(models.Model):
+    """What every registry fact carries: its source, when it was recorded, and whether it stands."""
+
+    source_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("来源批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    fingerprint = models.CharField(_("去重指纹"), max_length=64, unique=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(models.Model):
+    """A resident. The ID number is stored only encrypted, with a keyed hash to find it."""
+
+    id_number_encrypted = models.TextField(_("身份证号码（密文）"))
+    id_number_hash = models.CharField(_("身份证号码索引"), max_length=64, unique=True)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, db_index=True)
+    name = models.CharField(_("姓名"), max_length=60, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
+    birth_date = models.DateField(_("出生日期"))
+    life_status = models.CharField(
+        _("生存状态"),
+        max_length=10,
+        choices=_choices(
+            schema.LIFE_STATUSES, {"living": _("健在"), "deceased": _("已故"), "missing": _("失踪")}
+        ),
+        default="living",
+    )
+    death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    hukou_division = models.ForeignKey(
+        "divisions.Division",
+        verbose_name=_("户籍地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    residence_division = models.ForeignKey(
+        "divisions.Division",
+        verbose_name=_("居住地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
+    disability_kind = models.CharField(_("残疾类别"), max_length=12, blank=True, default="")
+    self_care_items_lost = models.PositiveSmallIntegerField(_("生活自理能力丧失项数"), default=0)
+    work_capacity = models.CharField(_("劳动能力"), max_length=8, blank=True, default="")
+    school_status = models.CharField(_("在学情况"), max_length=12, blank=True, default="")
+    employment_status = models.CharField(_("就业状况"), max_length=14, blank=True, default="")
+    industry = models.CharField(_("从业行业"), max_length=40, blank=True, default="")
+    major_illness = models.BooleanField(_("患重特大疾病"), default=False)
+    lacks_civil_capacity = models.BooleanField(_("无民事行为能力"), default=False)
+    # Where each attribute's current value came from: {"field": {"batch": id, "feed": code,
+    # "user": username, "at": iso}}; the person page shows it next to the value.
+    field_sources = models.JSONField(_("字段来源"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+
+    scope_division_path = "residence_division__path"
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(disability_grade__isnull=True)
+                | models.Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="person_disability_grade_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(self_care_items_lost__lte=6),
+                name="person_self_care_items_0_to_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+
+class Household(models.Model):
+    """The household counted for means tests (共同生活的家庭成员), living in one village."""
+
+    number = models.CharField(_("家庭编号"), max_length=24, unique=True)
+    division = models.ForeignKey(
+        "divisions.Division",
+        verbose_name=_("所在村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    area_type = models.CharField(
+        _("城乡类型"),
+        max_length=5,
+        choices=[("urban", _("城市")), ("rural", _("农村"))],
+        blank=True,
+        default="",
+        help_text=_("留空时按所在村(社区)的城乡类型"),
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True, default="")
+    head = models.ForeignKey(
+        Person,
+        verbose_name=_("户主"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="headed_households",
+    )
+    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("并入家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    source_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("来源批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_division_path = "division__path"
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Membership(Fact):
+    """A person's place in a household over a period; a member living apart is kept, not counted."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    relation = models.CharField(_("与户主关系"), max_length=12)
+    apart_reason = models.CharField(_("不计入原因"), max_length=20, blank=True, default="")
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True)
+    valid_to = models.DateField(_("终止日期"), null=True, blank=True)
+
+    scope_division_path = "household__division__path"
+
+    class Meta:
+        verbose_name = _("家庭成员关系")
+        verbose_name_plural = _("家庭成员关系")
+        ordering = ["household", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}/{self.person_id} {self.relation}"
+
+
+class Income(Fact):
+    """Income of one kind over a period (total yuan for the period)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="incomes"
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incomes",
+    )
+    kind = models.CharField(_("收入类型"), max_length=24)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    period_start = models.DateField(_("所属期起"))
+    period_end = models.DateField(_("所属期止"))
+
+    scope_division_path = "person__residence_division__path"
+
+    class Meta:
+        verbose_name = _("收入")
+        verbose_name_plural = _("收入")
+        ordering = ["person", "period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="income_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.period_start}–{self.period_end})"
+
+
+class Asset(Fact):
+    """A financial asset, vehicle, home or business role of a household member."""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="assets"
+    )
+    kind = models.CharField(_("财产类型"), max_length=24)
+    reference = models.CharField(_("登记编号"), max_length=64, blank=True, default="")
+    value = models.DecimalField(
+        _("价值（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    floor_area = models.DecimalField(
+        _("建筑面积（㎡）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    housing_grade = models.CharField(_("危房等级"), max_length=1, blank=True, default="")
+    business_role = models.CharField(_("企业任职"), max_length=24, blank=True, default="")
+    business_operating = models.BooleanField(_("企业正常经营或雇工"), null=True, blank=True)
+    as_of = models.DateField(_("数据日期"))
+
+    scope_division_path = "person__residence_division__path"
+
+    class Meta:
+        verbose_name = _("财产")
+        verbose_name_plural = _("财产")
+        ordering = ["person", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}".strip()
+
+
+class Expenditure(Fact):
+    """Rigid spending: medical out-of-pocket, education, rehabilitation."""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="expenditures"
+    )
+    kind = models.CharField(_("支出类型"), max_length=16)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    date = models.DateField(_("发生日期"))
+    reference = models.CharField(_("单据编号"), max_length=64, blank=True, default="")
+
+    scope_division_path = "person__residence_division__path"
+
+    class Meta:
+        verbose_name = _("刚性支出")
+        verbose_name_plural = _("刚性支出")
+        ordering = ["person", "date"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.date})"
+
+
+class LifeEvent(Fact):
+    """Something that happened to a person: a birth, death, diagnosis, job loss, disaster …"""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="life_events",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="life_events"
+    )
+    kind = models.CharField(_("事件类型"), max_length=24)
+    date = models.DateField(_("发生日期"))
+    amount = models.DecimalField(
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    detail = models.CharField(_("说明"), max_length=200, blank=True, default="")
+
+    scope_division_path = "person__residence_division__path"
+
+    class Meta:
+        verbose_name = _("生活事件")
+        verbose_name_plural = _("生活事件")
+        ordering = ["person", "date"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.date})"
+
+
+class Enrolment(Fact):
+    """Current or past receipt of a programme (household programmes leave ``person`` empty)."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    programme = models.CharField(_("救助项目"), max_length=24)
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("终止日期"), null=True, blank=True)
+    monthly_amount = models.DecimalField(
+        _("月救助金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    scope_division_path = "household__division__path"
+
+    class Meta:
+        verbose_name = _("救助享受")
+        verbose_name_plural = _("救助享受")
+        ordering = ["household", "programme", "start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.programme} ({self.start_date}–{self.end_date or ''})"
