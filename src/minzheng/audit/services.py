@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
 from minzheng.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditVerification
-from minzheng.divisions.models import Division
+from minzheng.divisions import selectors as division_selectors
 
 # Events with no division belong to the city as a whole: only city-wide scopes see them.
 CITY_ROOT_CODE = "500000"
@@ -126,20 +126,24 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(_hash_payload(event)).encode("utf-8")).hexdigest()
 
 
-def _division_of(obj: Any) -> Division | None:
-    if isinstance(obj, Division):
+def _division_of(obj: Any) -> Any:
+    """The division an object belongs to: itself for a division, else its ``division``."""
+    if obj._meta.label_lower == "divisions.division":
         return obj
     division = getattr(obj, "division", None)
-    return division if isinstance(division, Division) else None
+    return division if hasattr(division, "code") and hasattr(division, "path") else None
 
 
-def _division_path(code: str, division: Division | None) -> str:
+def _division_path(code: str, division: Any) -> str:
+    """The division's path as it is now, snapshotted into the event (city root if none)."""
     if not code:
         return CITY_ROOT_PATH
     if division is not None and division.code == code and division.path:
-        return division.path
-    path = Division.objects.filter(code=code).values_list("path", flat=True).first()
-    return path or CITY_ROOT_PATH
+        return str(division.path)
+    try:
+        return division_selectors.get_by_code(code).path
+    except ObjectDoesNotExist:
+        return CITY_ROOT_PATH
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
