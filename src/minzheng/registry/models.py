@@ -8,18 +8,14 @@ a file, or overlapping files, adds nothing twice.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.engine import schema
-
-
-def _choices(values: tuple[str, ...], labels: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(v, labels.get(v, v)) for v in values]
+from minzheng.registry import labels
 
 
 class Feed(models.Model):
@@ -127,14 +123,22 @@ class Person(models.Model):
     id_number_hash = models.CharField(_("身份证号码索引"), max_length=64, unique=True)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, db_index=True)
     name = models.CharField(_("姓名"), max_length=60, db_index=True)
-    sex = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
+    # The last four characters of the ID number, kept by the database for "last 4 digits" search.
+    id_number_last4 = models.GeneratedField(
+        expression=Substr("id_number_masked", 15, 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        db_index=True,
+        verbose_name=_("身份证号码后四位"),
+    )
+    sex = models.CharField(
+        _("性别"), max_length=1, choices=labels.choices(schema.SEXES, labels.SEXES)
+    )
     birth_date = models.DateField(_("出生日期"))
     life_status = models.CharField(
         _("生存状态"),
         max_length=10,
-        choices=_choices(
-            schema.LIFE_STATUSES, {"living": _("健在"), "deceased": _("已故"), "missing": _("失踪")}
-        ),
+        choices=labels.choices(schema.LIFE_STATUSES, labels.LIFE_STATUSES),
         default="living",
     )
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
@@ -154,12 +158,41 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
-    disability_kind = models.CharField(_("残疾类别"), max_length=12, blank=True, default="")
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"),
+        null=True,
+        blank=True,
+        choices=labels.choices((1, 2, 3, 4), labels.DISABILITY_GRADES),
+    )
+    disability_kind = models.CharField(
+        _("残疾类别"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=labels.choices(schema.DISABILITY_KINDS, labels.DISABILITY_KINDS),
+    )
     self_care_items_lost = models.PositiveSmallIntegerField(_("生活自理能力丧失项数"), default=0)
-    work_capacity = models.CharField(_("劳动能力"), max_length=8, blank=True, default="")
-    school_status = models.CharField(_("在学情况"), max_length=12, blank=True, default="")
-    employment_status = models.CharField(_("就业状况"), max_length=14, blank=True, default="")
+    work_capacity = models.CharField(
+        _("劳动能力"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=labels.choices(schema.WORK_CAPACITIES, labels.WORK_CAPACITIES),
+    )
+    school_status = models.CharField(
+        _("在学情况"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=labels.choices(schema.SCHOOL_STATUSES, labels.SCHOOL_STATUSES),
+    )
+    employment_status = models.CharField(
+        _("就业状况"),
+        max_length=14,
+        blank=True,
+        default="",
+        choices=labels.choices(schema.EMPLOYMENT_STATUSES, labels.EMPLOYMENT_STATUSES),
+    )
     industry = models.CharField(_("从业行业"), max_length=40, blank=True, default="")
     major_illness = models.BooleanField(_("患重特大疾病"), default=False)
     lacks_civil_capacity = models.BooleanField(_("无民事行为能力"), default=False)
@@ -203,7 +236,7 @@ class Household(models.Model):
     area_type = models.CharField(
         _("城乡类型"),
         max_length=5,
-        choices=[("urban", _("城市")), ("rural", _("农村"))],
+        choices=labels.choices(("urban", "rural"), labels.AREA_TYPES),
         blank=True,
         default="",
         help_text=_("留空时按所在村(社区)的城乡类型"),
@@ -242,6 +275,12 @@ class Household(models.Model):
         verbose_name = _("家庭")
         verbose_name_plural = _("家庭")
         ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(superseded_by__isnull=True) | models.Q(closed_at__isnull=False),
+                name="household_superseded_only_when_closed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -256,8 +295,18 @@ class Membership(Fact):
     person = models.ForeignKey(
         Person, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="memberships"
     )
-    relation = models.CharField(_("与户主关系"), max_length=12)
-    apart_reason = models.CharField(_("不计入原因"), max_length=20, blank=True, default="")
+    relation = models.CharField(
+        _("与户主关系"),
+        max_length=12,
+        choices=labels.choices(schema.RELATIONS, labels.RELATIONS),
+    )
+    apart_reason = models.CharField(
+        _("不计入原因"),
+        max_length=20,
+        blank=True,
+        default="",
+        choices=labels.choices(schema.APART_REASONS, labels.APART_REASONS),
+    )
     valid_from = models.DateField(_("起始日期"), null=True, blank=True)
     valid_to = models.DateField(_("终止日期"), null=True, blank=True)
 
@@ -267,6 +316,20 @@ class Membership(Fact):
         verbose_name = _("家庭成员关系")
         verbose_name_plural = _("家庭成员关系")
         ordering = ["household", "id"]
+        constraints = [
+            # A person belongs to one household at a time: a move ends one membership first.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(closed_at__isnull=True, valid_to__isnull=True),
+                name="membership_one_current_household_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="membership_period_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id}/{self.person_id} {self.relation}"
@@ -286,7 +349,11 @@ class Income(Fact):
         on_delete=models.PROTECT,
         related_name="incomes",
     )
-    kind = models.CharField(_("收入类型"), max_length=24)
+    kind = models.CharField(
+        _("收入类型"),
+        max_length=24,
+        choices=labels.choices(schema.INCOME_KINDS, labels.INCOME_KINDS),
+    )
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     period_start = models.DateField(_("所属期起"))
     period_end = models.DateField(_("所属期止"))
@@ -322,7 +389,11 @@ class Asset(Fact):
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="assets"
     )
-    kind = models.CharField(_("财产类型"), max_length=24)
+    kind = models.CharField(
+        _("财产类型"),
+        max_length=24,
+        choices=labels.choices(labels.ASSET_KIND_VALUES, labels.ASSET_KINDS),
+    )
     reference = models.CharField(_("登记编号"), max_length=64, blank=True, default="")
     value = models.DecimalField(
         _("价值（元）"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -330,8 +401,20 @@ class Asset(Fact):
     floor_area = models.DecimalField(
         _("建筑面积（㎡）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    housing_grade = models.CharField(_("危房等级"), max_length=1, blank=True, default="")
-    business_role = models.CharField(_("企业任职"), max_length=24, blank=True, default="")
+    housing_grade = models.CharField(
+        _("危房等级"),
+        max_length=1,
+        blank=True,
+        default="",
+        choices=labels.choices(("", "C", "D"), labels.HOUSING_GRADES),
+    )
+    business_role = models.CharField(
+        _("企业任职"),
+        max_length=24,
+        blank=True,
+        default="",
+        choices=labels.choices(schema.BUSINESS_ROLES, labels.BUSINESS_ROLES),
+    )
     business_operating = models.BooleanField(_("企业正常经营或雇工"), null=True, blank=True)
     as_of = models.DateField(_("数据日期"))
 
@@ -341,6 +424,16 @@ class Asset(Fact):
         verbose_name = _("财产")
         verbose_name_plural = _("财产")
         ordering = ["person", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__gte=0),
+                name="asset_value_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(floor_area__isnull=True) | models.Q(floor_area__gte=0),
+                name="asset_floor_area_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}".strip()
@@ -360,7 +453,11 @@ class Expenditure(Fact):
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="expenditures"
     )
-    kind = models.CharField(_("支出类型"), max_length=16)
+    kind = models.CharField(
+        _("支出类型"),
+        max_length=16,
+        choices=labels.choices(schema.EXPENDITURE_KINDS, labels.EXPENDITURE_KINDS),
+    )
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     date = models.DateField(_("发生日期"))
     reference = models.CharField(_("单据编号"), max_length=64, blank=True, default="")
@@ -371,6 +468,11 @@ class Expenditure(Fact):
         verbose_name = _("刚性支出")
         verbose_name_plural = _("刚性支出")
         ordering = ["person", "date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="expenditure_amount_not_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} ({self.date})"
@@ -390,7 +492,11 @@ class LifeEvent(Fact):
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="life_events"
     )
-    kind = models.CharField(_("事件类型"), max_length=24)
+    kind = models.CharField(
+        _("事件类型"),
+        max_length=24,
+        choices=labels.choices(schema.EVENT_KINDS, labels.EVENT_KINDS),
+    )
     date = models.DateField(_("发生日期"))
     amount = models.DecimalField(
         _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -422,7 +528,11 @@ class Enrolment(Fact):
         on_delete=models.PROTECT,
         related_name="enrolments",
     )
-    programme = models.CharField(_("救助项目"), max_length=24)
+    programme = models.CharField(
+        _("救助项目"),
+        max_length=24,
+        choices=labels.choices(schema.PROGRAMMES, labels.PROGRAMMES),
+    )
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("终止日期"), null=True, blank=True)
     monthly_amount = models.DecimalField(
@@ -435,6 +545,17 @@ class Enrolment(Fact):
         verbose_name = _("救助享受")
         verbose_name_plural = _("救助享受")
         ordering = ["household", "programme", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="enrolment_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__isnull=True) | models.Q(monthly_amount__gte=0),
+                name="enrolment_amount_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme} ({self.start_date}–{self.end_date or ''})"
