@@ -10,3 +10,5 @@ api = NinjaAPI(
     description="供协同部门系统与平台内页面使用的接口；范围规则与页面相同。",
     urls_namespace="api",
 )
+
+api.add_router("/audit/", "minzheng.audit.api.router")
