@@ -1,37 +1,66 @@
 # The two commands: `make run` and `make test`. Everything else here serves them.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+# uv from PATH; on a machine without it, the copy pip installs (see .venv/.synced).
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 MZ := $(UV) run --frozen minzheng
+VAR := $(or $(MINZHENG_VAR_DIR),var)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-browser test-postgres install lint check
+PO := src/minzheng/locale/en/LC_MESSAGES/django.po
+MO := $(PO:.po=.mo)
+STATIC_SOURCES := $(shell find src/minzheng -path '*/static/*' -type f 2>/dev/null)
 
-install: .venv/.synced node_modules/.package-lock.json
+.PHONY: run test test-browser test-postgres install messages lint check ci
 
-$(UV):
-	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+install: .venv/.synced node_modules/.package-lock.json $(MO)
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+	  || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen
-	touch $@
+	@touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	@touch $@
 
-run: install
-	$(MZ) migrate --no-input
+# Translations: compiled from the .po catalogue (the .mo files are not committed).
+$(MO): $(PO) .venv/.synced
+	@command -v msgfmt >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y gettext; }
+	cd src/minzheng && $(MZ) compilemessages -v 0
+messages: $(MO)
+
+# Static files are collected (and compressed) again only when a source or the npm lock changed.
+$(VAR)/static/.collected: $(STATIC_SOURCES) node_modules/.package-lock.json .venv/.synced
 	$(MZ) collectstatic --no-input -v 0
+	@touch $@
+
+run: install $(VAR)/static/.collected
+	$(MZ) migrate --no-input
 	$(MZ) demo
-	$(MZ) serve
+	$(MZ) serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(UV) run --frozen pytest -n 2 -q
 
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	  $(UV) run --frozen pytest -n 2 -q
+
 test-browser: install
-	$(UV) run --frozen pytest -m browser -q -p no:xdist
+	$(UV) run --frozen pytest tests/browser -m browser -q -p no:xdist
 
 lint: install
 	$(UV) run --frozen ruff check src tests bench
 	$(UV) run --frozen ruff format --check src tests bench
-	$(UV) run --frozen mypy src tests
+	$(UV) run --frozen mypy src
 
 check: lint test
+
+ci:
+	.ci/run
