@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from minzheng.divisions import selectors, services
-from minzheng.divisions.models import Division
+from minzheng.divisions.models import Division, DivisionVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,7 @@ def test_reload_restores_derived_area_type_but_keeps_overrides(divisions):
 
 def test_reload_tops_up_missing_rows(divisions):
     village = divisions.get("500101001001")
+    DivisionVersion.objects.filter(division=village).delete()
     Division.objects.filter(pk=village.pk).delete()
     result = services.load_divisions()
     assert result.created == 1

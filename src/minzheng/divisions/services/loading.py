@@ -1,4 +1,4 @@
-"""Writes to the division tree: loading the reference data and applying division changes."""
+"""Loading the reference division tree from the CSVs shipped in ``divisions/data``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 from django.db import transaction
 from tqdm import tqdm
 
-from minzheng.divisions.models import Division
+from minzheng.audit import services as audit_services
+from minzheng.divisions.models import Division, DivisionVersion
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CITY_CODE = "500000"
 CITY_NAME = "重庆市"
 BATCH_SIZE = 2000
@@ -25,6 +26,7 @@ class LoadResult:
     created: int
     updated: int
     total: int
+    versions_created: int = 0
 
 
 def village_area_type(code: str) -> str:
@@ -76,16 +78,27 @@ def load_divisions(*, progress: bool = False) -> LoadResult:
     Idempotent: a division whose code exists is left where it is — its parent, path and name
     belong to division changes once loaded, so re-loading never undoes an applied change. The
     only thing refreshed on existing rows is a village's area type derived from its code, and
-    never on a village whose area type an administrator has overridden.
+    never on a village whose area type an administrator has overridden. A missing row whose
+    parent has since been retired is placed under the parent's successor. Every division gets
+    its first ``DivisionVersion`` (valid since before the records). Writes one audit event
+    ``division.load`` when anything was created or updated.
     """
     rows = list(_read_rows())
     with transaction.atomic():
         existing: dict[str, Division] = {
             d.code: d
             for d in Division.objects.only(
-                "id", "code", "path", "level", "area_type", "area_type_overridden"
+                "id",
+                "code",
+                "path",
+                "level",
+                "area_type",
+                "area_type_overridden",
+                "valid_to",
+                "successor_id",
             )
         }
+        by_id = {d.pk: d for d in existing.values()}
         created = 0
         to_update: list[Division] = []
         pending: list[Division] = []
@@ -99,6 +112,7 @@ def load_divisions(*, progress: bool = False) -> LoadResult:
             # SQLite (3.35+) and PostgreSQL set primary keys on bulk_create; children need them.
             for division in pending:
                 existing[division.code] = division
+                by_id[division.pk] = division
             created += len(pending)
             pending.clear()
 
@@ -120,6 +134,10 @@ def load_divisions(*, progress: bool = False) -> LoadResult:
             parent = existing.get(row.parent_code) if row.parent_code else None
             if row.parent_code and parent is None:
                 raise ValueError(f"{row.code} {row.name}: parent {row.parent_code} not found")
+            while parent is not None and parent.valid_to is not None and parent.successor_id:
+                parent = by_id.get(parent.successor_id) or Division.objects.get(
+                    pk=parent.successor_id
+                )
             division = Division(
                 code=row.code,
                 name=row.name,
@@ -135,4 +153,41 @@ def load_divisions(*, progress: bool = False) -> LoadResult:
         flush()
         if to_update:
             Division.objects.bulk_update(to_update, ["area_type"], batch_size=BATCH_SIZE)
-    return LoadResult(created=created, updated=len(to_update), total=len(rows))
+        versions_created = _create_missing_versions()
+        result = LoadResult(
+            created=created,
+            updated=len(to_update),
+            total=len(rows),
+            versions_created=versions_created,
+        )
+        if created or to_update or versions_created:
+            audit_services.record_event(
+                actor=None,
+                action="division.load",
+                after={
+                    "created": created,
+                    "area_type_updated": len(to_update),
+                    "versions_created": versions_created,
+                    "reference_rows": len(rows),
+                },
+                division_code=CITY_CODE,
+            )
+    return result
+
+
+def _create_missing_versions() -> int:
+    """Give every division without history its first version, as it stands now."""
+    missing = [
+        DivisionVersion(
+            division_id=pk,
+            parent_id=parent_id,
+            name=name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        for pk, parent_id, name, valid_from, valid_to in Division.objects.filter(
+            versions__isnull=True
+        ).values_list("id", "parent_id", "name", "valid_from", "valid_to")
+    ]
+    DivisionVersion.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+    return len(missing)

@@ -19,5 +19,5 @@ class Command(BaseCommand):
         result = services.load_divisions(progress=not options["no_progress"])
         self.stdout.write(
             f"divisions: {result.created} created, {result.updated} updated, "
-            f"{result.total} in the reference data"
+            f"{result.total} in the reference data, {result.versions_created} history rows started"
         )

@@ -1,0 +1,13 @@
+"""Writes to the division tree. Import this module: ``from minzheng.divisions import services``."""
+
+from minzheng.divisions.services.changes import change_apply, change_record, read_change_spec
+from minzheng.divisions.services.loading import LoadResult, load_divisions, village_area_type
+
+__all__ = [
+    "LoadResult",
+    "change_apply",
+    "change_record",
+    "load_divisions",
+    "read_change_spec",
+    "village_area_type",
+]
