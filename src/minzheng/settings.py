@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "minzheng.audit",
     "minzheng.accounts",
     "minzheng.registry",
+    "minzheng.policy",
     "minzheng.api",
     "minzheng.demo",
 ]
