@@ -85,6 +85,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, default="")
 
+    # An administrator sees the users of the org units inside their scope.
+    scope_division_path = "org_unit__division__path"
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -105,6 +108,9 @@ class Role(models.Model):
     description = models.TextField(_("说明"), blank=True, default="")
     actions = models.JSONField(_("权限"), default=list, blank=True)
     requires_two_factor = models.BooleanField(_("须双因素认证"), default=False)
+    # The default actions already handed out by ``seed_roles``: a default added later in code
+    # reaches the role once; one an administrator removed is not handed out again.
+    seeded_actions = models.JSONField(_("已下发的默认权限"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("角色")
@@ -136,10 +142,20 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
     closed_at = models.DateTimeField(_("收回时间"), null=True, blank=True)
 
+    scope_division_path = "division__path"
+    scope_business_line = "business_line"
+
     class Meta:
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
         ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True)
+                | models.Q(closed_at__gte=models.F("created_at")),
+                name="roleassignment_closed_after_created",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.division.name}"

@@ -22,6 +22,8 @@ from minzheng.accounts.permissions import ACTIONS
 
 M = TypeVar("M", bound=models.Model)
 
+CITY_LEVEL = "city"
+
 
 def active_assignments(user: Any, action: str) -> list[Any]:
     """The user's open role assignments whose role grants ``action``."""
@@ -41,9 +43,37 @@ def active_assignments(user: Any, action: str) -> list[Any]:
     return cache[action]
 
 
+def forget_scope(user: Any) -> None:
+    """Drop the per-request cache of ``user``'s assignments (after they changed)."""
+    user.__dict__.pop("_scope_cache", None)
+
+
 def can(user: Any, action: str) -> bool:
     """Whether the user holds ``action`` anywhere at all (for menus and buttons)."""
     return bool(active_assignments(user, action))
+
+
+def can_city_wide(user: Any, action: str) -> bool:
+    """Whether the user holds ``action`` over the whole city, for every business line.
+
+    Objects that belong to no division (roles, the action list) are only changed this way.
+    """
+    return any(
+        a.division.level == CITY_LEVEL and not a.business_line
+        for a in active_assignments(user, action)
+    )
+
+
+def can_at(user: Any, action: str, division: Any, business_line: str = "") -> bool:
+    """Whether the user holds ``action`` over ``division`` (and ``business_line``, if given).
+
+    An assignment narrowed to a business line covers only that line; one without covers all.
+    """
+    return any(
+        division.path.startswith(a.division.path)
+        and (not a.business_line or a.business_line == business_line)
+        for a in active_assignments(user, action)
+    )
 
 
 def scope_q(model: type[models.Model], user: Any, action: str) -> Q | None:
