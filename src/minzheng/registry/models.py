@@ -67,7 +67,14 @@ class ImportBatch(models.Model):
     rows_unchanged = models.PositiveIntegerField(_("重复行数"), default=0)
     rows_failed = models.PositiveIntegerField(_("错误行数"), default=0)
     error_file = models.FileField(_("错误行文件"), upload_to="imports/errors/", blank=True)
+    # An uploaded file waiting for the background import; removed once imported (personal data).
+    source_file = models.FileField(_("原始文件"), upload_to="imports/uploads/", blank=True)
+    # The first errors row by row ({"row", "column", "value", "message"}), for the batch page; the
+    # complete list is the error file.
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
     message = models.TextField(_("说明"), blank=True, default="")
+    # The uploader's division path when the batch was submitted: who may see the batch.
+    scope_path = models.CharField(_("所属范围"), max_length=100, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("导入人"),
@@ -79,6 +86,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    scope_division_path = "scope_path"
 
     class Meta:
         verbose_name = _("导入批次")
