@@ -1,9 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from minzheng.accounts.views import auth
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("users/", auth_views.LoginView.as_view(), name="user_list"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("two-factor/", auth.two_factor, name="two_factor"),
+    path("password/", auth.password_change, name="password_change"),
+    path("users/", auth.password_change, name="user_list"),
 ]

@@ -1,0 +1,262 @@
+"""Reads for accounts: who must use two factors, lockouts, and the administration lists.
+
+Every list of users, assignments, org units and tokens goes through ``restrict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from minzheng.accounts.models import OrgUnit, Role, RoleAssignment, User
+from minzheng.accounts.permissions import ACTIONS
+from minzheng.accounts.scope import restrict
+from minzheng.divisions import counters
+from minzheng.divisions.models import Division
+
+MANAGE = "user.manage"
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+def two_factor_required(user: Any) -> bool:
+    """Whether ``user`` must pass a TOTP check: a superuser, or a holder of a role that asks."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = user.__dict__.get("_two_factor_required")
+    if cached is None:
+        cached = (
+            bool(user.is_superuser)
+            or RoleAssignment.objects.filter(
+                user=user, closed_at__isnull=True, role__requires_two_factor=True
+            ).exists()
+        )
+        user.__dict__["_two_factor_required"] = cached
+    return bool(cached)
+
+
+def has_confirmed_device(user: Any) -> bool:
+    """Whether ``user`` has finished TOTP enrolment."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """An account name locked after repeated failed sign-ins, and when it may try again."""
+
+    username: str
+    failures: int
+    last_failure: datetime
+    retry_at: datetime
+
+
+def _cool_off() -> Any:
+    return settings.AXES_COOLOFF_TIME
+
+
+def lockouts(*, usernames: Sequence[str] | None = None) -> list[Lockout]:
+    """Account names locked right now (failures at the limit within the cool-off period)."""
+    since = timezone.now() - _cool_off()
+    rows = AccessAttempt.objects.filter(attempt_time__gte=since, username__isnull=False)
+    if usernames is not None:
+        rows = rows.filter(username__in=list(usernames))
+    grouped = (
+        rows.values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+    return [
+        Lockout(
+            username=row["username"],
+            failures=row["failures"],
+            last_failure=row["last"],
+            retry_at=row["last"] + _cool_off(),
+        )
+        for row in grouped
+    ]
+
+
+def lockout_of(username: str) -> Lockout | None:
+    """The lockout of ``username`` if it is locked now."""
+    found = lockouts(usernames=[username]) if username else []
+    return found[0] if found else None
+
+
+def lockouts_for(*, viewer: Any) -> list[tuple[Lockout, User | None]]:
+    """Locked account names with their user, for users inside the viewer's scope."""
+    locked = lockouts()
+    users = {
+        u.username: u
+        for u in restrict(User.objects.select_related("org_unit"), viewer, MANAGE).filter(
+            username__in=[lock.username for lock in locked]
+        )
+    }
+    return [(lock, users[lock.username]) for lock in locked if lock.username in users]
+
+
+# --- users --------------------------------------------------------------------------------------
+
+
+def users_for(
+    *,
+    viewer: Any,
+    q: str = "",
+    org_unit: str = "",
+    role: str = "",
+    active: str = "",
+) -> QuerySet[User]:
+    """The users the viewer manages, filtered by text, org unit code, role code and status."""
+    users = restrict(User.objects.select_related("org_unit", "org_unit__division"), viewer, MANAGE)
+    if q := q.strip():
+        users = users.filter(
+            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(phone__icontains=q)
+        )
+    if org_unit := org_unit.strip():
+        users = users.filter(Q(org_unit__code=org_unit) | Q(org_unit__name__icontains=org_unit))
+    if role:
+        users = users.filter(
+            assignments__role__code=role, assignments__closed_at__isnull=True
+        ).distinct()
+    if active == "1":
+        users = users.filter(is_active=True)
+    elif active == "0":
+        users = users.filter(is_active=False)
+    return users.order_by("org_unit__division__path", "username")
+
+
+def user_for(*, viewer: Any, pk: int) -> User:
+    """One user the viewer manages; 404 outside their scope."""
+    return get_object_or_404(
+        restrict(User.objects.select_related("org_unit", "org_unit__division"), viewer, MANAGE),
+        pk=pk,
+    )
+
+
+def assignments_of(user: User, *, include_closed: bool = True) -> QuerySet[RoleAssignment]:
+    """The user's role assignments, open ones first."""
+    qs = user.assignments.select_related("role", "division")
+    if not include_closed:
+        qs = qs.filter(closed_at__isnull=True)
+    return qs.order_by("closed_at", "-created_at")
+
+
+def assignment_for(*, viewer: Any, pk: int) -> RoleAssignment:
+    """One role assignment inside the viewer's scope; 404 otherwise."""
+    return get_object_or_404(
+        restrict(RoleAssignment.objects.select_related("user", "role", "division"), viewer, MANAGE),
+        pk=pk,
+    )
+
+
+def user_summary(user: User) -> dict[str, Any]:
+    """What a user is: name, org unit, roles with their scopes (for the API and home page)."""
+    open_assignments = assignments_of(user, include_closed=False)
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "org_unit": user.org_unit,
+        "assignments": list(open_assignments),
+        "two_factor_required": two_factor_required(user),
+        "two_factor_enrolled": has_confirmed_device(user),
+    }
+
+
+# --- roles --------------------------------------------------------------------------------------
+
+
+def roles() -> QuerySet[Role]:
+    """Every role, with how many open assignments hold it."""
+    return Role.objects.annotate(
+        holders=Count("assignments", filter=Q(assignments__closed_at__isnull=True))
+    ).order_by("code")
+
+
+def role_for(*, pk: int) -> Role:
+    """One role; 404 if unknown."""
+    return get_object_or_404(Role, pk=pk)
+
+
+def action_labels(actions: Sequence[str]) -> list[str]:
+    """The Chinese labels of ``actions``, in the order of ACTIONS; unknown codes as they are."""
+    known = [str(ACTIONS[a]) for a in ACTIONS if a in actions]
+    return known + [a for a in actions if a not in ACTIONS]
+
+
+# --- org units ----------------------------------------------------------------------------------
+
+
+def org_units_for(
+    *,
+    viewer: Any,
+    action: str = "orgunit.view",
+    q: str = "",
+    kind: str = "",
+    division: str = "",
+    include_closed: bool = False,
+) -> QuerySet[OrgUnit]:
+    """The org units in the viewer's scope for ``action``, filtered by text, kind, division."""
+    units = restrict(
+        OrgUnit.objects.select_related("division", "parent"),
+        viewer,
+        action,
+    )
+    if not include_closed:
+        units = units.filter(closed_at__isnull=True)
+    if q := q.strip():
+        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    if kind:
+        units = units.filter(kind=kind)
+    if division := division.strip():
+        place = Division.objects.filter(code=division).only("path").first()
+        units = units.filter(division__path__startswith=place.path) if place else units.none()
+    return units
+
+
+def org_unit_for(*, viewer: Any, pk: int, action: str = "orgunit.view") -> OrgUnit:
+    """One org unit inside the viewer's scope; 404 otherwise."""
+    return get_object_or_404(
+        restrict(OrgUnit.objects.select_related("division", "parent"), viewer, action), pk=pk
+    )
+
+
+def org_unit_by_code(code: str) -> OrgUnit:
+    """The org unit with ``code`` (seeded codes: ``county-bureau-500101``, ``station-…``)."""
+    return OrgUnit.objects.select_related("division").get(code=code)
+
+
+def divisions_for(*, viewer: Any, q: str, action: str = MANAGE, limit: int = 20) -> list[Division]:
+    """Today's divisions in the viewer's scope whose code starts with, or name holds, ``q``."""
+    q = q.strip()
+    if not q:
+        return []
+    found = restrict(Division.objects.filter(valid_to__isnull=True), viewer, action)
+    found = found.filter(code__startswith=q) if q.isdigit() else found.filter(name__icontains=q)
+    return list(found.order_by("path")[:limit])
+
+
+# --- counts per division (registered with the division browser) ---------------------------------
+
+
+def count_org_units_by_path(prefixes: Sequence[str]) -> dict[str, int]:
+    """Open org units at each division path under ``prefixes``."""
+    return counters.count_by_path(
+        OrgUnit.objects.filter(closed_at__isnull=True), "division__path", prefixes
+    )
+
+
+def count_users_by_path(prefixes: Sequence[str]) -> dict[str, int]:
+    """Active users at each division path (of their org unit) under ``prefixes``."""
+    return counters.count_by_path(
+        User.objects.filter(is_active=True), "org_unit__division__path", prefixes
+    )

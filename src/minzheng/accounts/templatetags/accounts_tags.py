@@ -1,0 +1,24 @@
+"""Template tags for the accounts pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import template
+
+from minzheng.accounts import selectors
+from minzheng.accounts.selectors import Lockout
+
+register = template.Library()
+
+
+@register.simple_tag
+def lockout_of(username: str) -> Lockout | None:
+    """The current lockout of ``username`` (with ``retry_at``), or None."""
+    return selectors.lockout_of(username or "")
+
+
+@register.filter
+def minutes(value: timedelta | None) -> int:
+    """Whole minutes of a timedelta."""
+    return int(value.total_seconds() // 60) if value else 0

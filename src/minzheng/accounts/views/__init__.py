@@ -1,0 +1,1 @@
+"""Accounts pages: signing in (``auth``) and the administration pages (``admin``, ``tokens``)."""
