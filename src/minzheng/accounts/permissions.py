@@ -29,6 +29,7 @@ ACTIONS: dict[str, str | Promise] = {
     "pii.view_full": _("查看完整个人信息（须说明用途）"),
     "household.view": _("查看家庭信息"),
     "household.edit": _("登记和维护家庭信息"),
+    "registry.import": _("导入部门数据（数据归集）"),
 }
 
 
@@ -60,21 +61,21 @@ ROLES: tuple[RoleDefinition, ...] = (
         "county_officer",
         "区县民政局审核人员",
         "本区县的审核确认，督导乡镇(街道)工作，联合体管理。",
-        ("division.view", "orgunit.view", "pii.view_full", "dashboard.view"),
+        ("division.view", "orgunit.view", "pii.view_full", "dashboard.view", "registry.import"),
         requires_two_factor=True,
     ),
     RoleDefinition(
         "city_department",
         "市局处室",
         "全市范围、本业务条线：项目、政策、参数与协同事项。",
-        ("division.view", "orgunit.view", "dashboard.view"),
+        ("division.view", "orgunit.view", "dashboard.view", "registry.import"),
         requires_two_factor=True,
     ),
     RoleDefinition(
         "partner_agency",
         "协同部门",
         "只处理转介给本部门的事项，报送本部门数据。",
-        ("division.view",),
+        ("division.view", "registry.import"),
     ),
     RoleDefinition(
         "social_org",
