@@ -228,3 +228,28 @@ TABLES: dict[str, pa.Schema] = {
     "events": EVENTS,
     "enrolments": ENROLMENTS,
 }
+
+# The engine's output: one row per (household or person, programme). Household programmes have
+# ``person_id`` null. ``monthly_amount`` is set for eligible subjects (0 for programmes without
+# cash) and null when unknown; ``reason_codes`` say which condition failed (``<code>:failed``) or
+# could not be decided (``<code>:unknown``, ``parameter_unknown:<name>``, ``amount_unknown``).
+DETERMINATION_STATUSES = ("eligible", "ineligible", "unknown")
+DETERMINATIONS = pa.schema(
+    [
+        ("as_of", pa.date32()),
+        ("household_id", pa.int64()),
+        ("person_id", pa.int64()),
+        ("programme", pa.string()),
+        ("status", pa.string()),
+        ("monthly_amount", MONEY),
+        ("reason_codes", pa.list_(pa.string())),
+        ("division_code", pa.string()),
+        ("county_code", pa.string()),
+        ("area_type", pa.string()),
+        ("counted_members", pa.int64()),
+        ("income_per_capita", MONEY),
+        ("standard", MONEY),
+        ("detail", pa.string()),
+        ("unverified_parameters", pa.list_(pa.string())),
+    ]
+)

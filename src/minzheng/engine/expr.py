@@ -1,0 +1,156 @@
+"""Small expression helpers shared by the facts and the programmes.
+
+Money is computed in whole fen (int64) so that sums, comparisons and the amount are exact and
+identical on every backend; ratios are applied as integer fractions (cross-multiplication), never
+as floating point. Conditions are nullable booleans: true (met), false (not met), null (unknown);
+SQL's AND/OR give Kleene's three-valued logic, which is exactly "unknown unless decided".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import ibis
+import ibis.expr.types as ir
+
+from minzheng.engine.parameters import ParameterSnapshot, Value
+
+MONEY_TYPE = "decimal(14, 2)"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months (clamped to the month's last day)."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(total, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def to_fen(value: Value) -> int | None:
+    """A yuan amount as whole fen (half-up), ``None`` when unknown."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        raise TypeError("a list of kinds is not money")
+    return int((Decimal(value) * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def int_lit(value: int | None) -> ir.IntegerValue:
+    """An int64 literal, or a typed null for an unknown value."""
+    if value is None:
+        return ibis.null("int64")
+    return ibis.literal(int(value), type="int64")
+
+
+def str_lit(value: str | None) -> ir.StringValue:
+    return ibis.null("string") if value is None else ibis.literal(value, type="string")
+
+
+def bool_null() -> ir.BooleanValue:
+    return ibis.null("boolean")
+
+
+def fen_col(money: ir.Value) -> ir.IntegerValue:
+    """A decimal(14, 2) yuan column as int64 fen (exact)."""
+    return (money * 100).cast("int64")
+
+
+def fen_to_money(fen: ir.IntegerValue) -> ir.DecimalValue:
+    """int64 fen back to decimal(14, 2) yuan, exactly (decimal multiplication, no division)."""
+    return (fen.cast("decimal(18, 0)") * ibis.literal(Decimal("0.01"))).cast(MONEY_TYPE)
+
+
+def round_div(numerator: ir.IntegerValue, denominator: int | ir.IntegerValue) -> ir.IntegerValue:
+    """numerator / denominator rounded half up, for non-negative integers."""
+    return ((numerator * 2 + denominator) // (denominator * 2)).cast("int64")
+
+
+def fraction(value: Value) -> Fraction | None:
+    """A ratio parameter as an exact fraction (1.5 → 3/2), ``None`` when unknown."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        raise TypeError("a list of kinds is not a ratio")
+    return Fraction(Decimal(value))
+
+
+def date_key(day: ir.DateValue) -> ir.IntegerValue:
+    return (day.year() * 10000 + day.month() * 100 + day.day()).cast("int64")
+
+
+def age_on(birth_date: ir.DateValue, as_of: dt.date) -> ir.IntegerValue:
+    """Completed years of age on ``as_of`` (null when the birth date is unknown)."""
+    as_of_key = as_of.year * 10000 + as_of.month * 100 + as_of.day
+    return ((ibis.literal(as_of_key, type="int64") - date_key(birth_date)) // 10000).cast("int64")
+
+
+def day_span(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
+    """Days from ``start`` to ``end`` inclusive."""
+    return (end.delta(start, unit="day") + 1).cast("int64")
+
+
+def status_of(decided: ir.BooleanValue) -> ir.StringValue:
+    """eligible / ineligible / unknown from a three-valued condition."""
+    return ibis.cases(
+        (decided.isnull(), "unknown"), (decided, "eligible"), else_="ineligible"
+    ).cast("string")
+
+
+def truth(status: ir.StringValue) -> ir.BooleanValue:
+    """A status back to a three-valued boolean (eligible → true, unknown → null)."""
+    return ibis.cases(
+        (status == "eligible", True), (status == "ineligible", False), else_=bool_null()
+    )
+
+
+def any3(true_count: ir.IntegerValue, null_count: ir.IntegerValue) -> ir.BooleanValue:
+    """Three-valued "any": true if one is true, else unknown if one is unknown, else false."""
+    return ibis.cases((true_count > 0, True), (null_count > 0, bool_null()), else_=False)
+
+
+def count_true(cond: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.ifelse(cond.fill_null(False), 1, 0).sum()
+
+
+def count_null(cond: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.ifelse(cond.isnull(), 1, 0).sum()
+
+
+def param_fen(
+    snap: ParameterSnapshot, name: str, division_code: ir.StringValue | None = None
+) -> ir.IntegerValue:
+    """A money parameter in fen, per division where overrides exist (looked up for all rows at once)."""
+    city = int_lit(to_fen(snap.value(name)))
+    overrides = snap.overrides(name) if division_code is not None else {}
+    if not overrides or division_code is None:
+        return city
+    branches = [
+        (division_code.startswith(code), int_lit(to_fen(res.value)))
+        for code, res in sorted(overrides.items(), key=lambda kv: -len(kv[0]))
+    ]
+    return ibis.cases(*branches, else_=city)
+
+
+def param_int(snap: ParameterSnapshot, name: str) -> int | None:
+    value = snap.value(name)
+    if value is None:
+        return None
+    if not isinstance(value, int):
+        raise TypeError(f"{name} is not a whole number")
+    return value
+
+
+def param_kinds(snap: ParameterSnapshot, name: str) -> tuple[str, ...] | None:
+    value = snap.value(name)
+    if value is None:
+        return None
+    if not isinstance(value, tuple):
+        raise TypeError(f"{name} is not a list of kinds")
+    return value

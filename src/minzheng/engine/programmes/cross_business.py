@@ -1,0 +1,272 @@
+"""Cross-business links (programmes.md §6): what other business lines and agencies owe the household.
+
+These belong to other lines (医保, 教育, 住建, 人社, 儿童福利, 殡葬, 残联); the engine flags them so one
+pass over a household shows everything (政策组合拳). Values not found are parameters without values:
+the flag still shows, with the amount unknown.
+
+- special_aid: referral to medical, education, housing and employment assistance (专项救助) for
+  households in tiers 1–3 (低保, 特困, 低保边缘) with a matching need. Rows: households in tiers 1–3.
+- funeral_waiver: 惠民殡葬 basic-service fee waiver for 低保 and 特困 persons. Rows: those households.
+- orphan_allowance: 孤儿基本生活费 (2020: institutional 1,456 / scattered 1,256 yuan a month [G]) for a
+  minor whose recorded parents are both deceased. Rows: minors with no living parent recorded in
+  the household; with fewer than two recorded deceased parents the answer is ``unknown``.
+- disability_living_subsidy: 困难残疾人生活补贴 for disabled members of 低保 households.
+- disability_care_subsidy: 重度残疾人护理补贴 for grade 1–2 disabled persons.
+  Rows for both: every counted member with a disability grade.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from minzheng.engine.expr import count_true, param_fen, param_int
+from minzheng.engine.programmes.base import Condition, Context, Programme
+from minzheng.engine.programmes.near_dibao import tekun_members
+
+# (person's relation to the head, a parent's relation to the head)
+PARENT_PAIRS = (("child", "head"), ("child", "spouse"), ("head", "parent"), ("sibling", "parent"))
+
+
+def _tiers(ctx: Context) -> ir.Table:
+    """Per household: on 低保, on 低保边缘, any member on 特困 (three-valued)."""
+    h = ctx.facts.households.select("household_id")
+    dibao = ctx.on("dibao").select(d_h="household_id", dibao_on="on")
+    near = ctx.on("near_dibao").select(n_h="household_id", near_on="on")
+    tk = tekun_members(ctx)
+    f = h.join(dibao, h.household_id == dibao.d_h)
+    f = f.join(near, f.household_id == near.n_h)
+    f = f.left_join(tk, f.household_id == tk.t_household)
+    return f.select(
+        "household_id",
+        "dibao_on",
+        "near_on",
+        tekun_on=ibis.ifelse(f.t_household.isnull(), False, f.any_tekun),
+    )
+
+
+SPECIAL_AID_CONDITIONS = (
+    Condition("in_tiers_1_to_3", "属于低保、特困或低保边缘家庭"),
+    Condition("has_need", "有医疗、教育、住房或就业方面的需要", values=("detail",)),
+)
+
+
+def compute_special_aid(ctx: Context) -> ir.Table:
+    h = ctx.facts.households
+    t = _tiers(ctx)
+    f = h.join(t, "household_id")
+    tier = f.dibao_on | f.near_on | f.tekun_on
+    f = f.filter(tier.isnull() | tier)
+    medical = (
+        (f.major_illness_members > 0) | (f.medical_spending_fen > 0) | (f.disabled_members > 0)
+    )
+    needs = ibis.array(
+        [
+            ibis.ifelse(medical, "medical", ibis.null("string")),
+            ibis.ifelse(f.students > 0, "education", ibis.null("string")),
+            ibis.ifelse((f.homes == 0) | (f.unsafe_homes > 0), "housing", ibis.null("string")),
+            ibis.ifelse(f.unemployed_able > 0, "employment", ibis.null("string")),
+        ]
+    ).filter(lambda x: x.notnull())
+    return f.select(
+        "household_id",
+        "division_code",
+        "county_code",
+        "area_type",
+        "counted_members",
+        enrolled=ibis.literal(False),
+        standard_fen=ibis.null("int64"),
+        income_per_capita_fen=ibis.null("int64"),
+        c_in_tiers_1_to_3=tier,
+        c_has_need=needs.length() > 0,
+        amount_fen=ibis.literal(0, type="int64"),
+        detail=needs.join(","),
+    )
+
+
+FUNERAL_CONDITIONS = (Condition("dibao_or_tekun", "家庭为低保家庭或有特困人员"),)
+
+
+def compute_funeral_waiver(ctx: Context) -> ir.Table:
+    h = ctx.facts.households
+    f = h.join(_tiers(ctx), "household_id")
+    covered = f.dibao_on | f.tekun_on
+    f = f.filter(covered.isnull() | covered)
+    return f.select(
+        "household_id",
+        "division_code",
+        "county_code",
+        "area_type",
+        "counted_members",
+        enrolled=ibis.literal(False),
+        standard_fen=ibis.null("int64"),
+        income_per_capita_fen=ibis.null("int64"),
+        c_dibao_or_tekun=covered,
+        amount_fen=ibis.literal(0, type="int64"),
+        detail=ibis.literal(""),
+    )
+
+
+ORPHAN_CONDITIONS = (
+    Condition("minor", "未满 18 周岁", parameters=("orphan_allowance.age",), values=("age",)),
+    Condition(
+        "parents_deceased",
+        "父母均已死亡（户内登记的父母）",
+        values=("parents_deceased", "parents_recorded"),
+    ),
+)
+
+
+def compute_orphan_allowance(ctx: Context) -> ir.Table:
+    m = ctx.facts.members
+    age = param_int(ctx.snap, "orphan_allowance.age")
+    pairs = ibis.memtable(
+        {"c_rel": [c for c, _ in PARENT_PAIRS], "p_rel": [p for _, p in PARENT_PAIRS]}
+    )
+    kids = m.filter(m.counted & (m.age < (age or 0)))
+    parents = m.select(
+        ph=m.household_id,
+        pp=m.person_id,
+        pr=m.relation,
+        alive=m.living & ~m.is_missing,
+        dead=~m.living,
+    )
+    link = kids.select(kh="household_id", kp="person_id", kr="relation")
+    link = link.join(pairs, link.kr == pairs.c_rel).join(
+        parents, [link.kh == parents.ph, pairs.p_rel == parents.pr, link.kp != parents.pp]
+    )
+    par = link.group_by(kp=link.kp).aggregate(
+        recorded=link.count(), alive=count_true(link.alive), dead=count_true(link.dead)
+    )
+    f = kids.left_join(par, kids.person_id == par.kp)
+    f = f.filter(f.alive.fill_null(0) == 0)
+    dead = f.dead.fill_null(0)
+    return f.select(
+        "household_id",
+        "person_id",
+        "division_code",
+        "area_type",
+        "age",
+        county_code=f.division_code.substr(0, 6),
+        enrolled=ibis.literal(False),
+        counted_members=ibis.literal(1, type="int64"),
+        standard_fen=param_fen(ctx.snap, "orphan_allowance.scattered", f.division_code),
+        income_per_capita_fen=ibis.null("int64"),
+        parents_recorded=f.recorded.fill_null(0),
+        parents_deceased=dead,
+        c_minor=f.age < age if age is not None else ibis.null("boolean"),
+        c_parents_deceased=ibis.ifelse(dead >= 2, True, ibis.null("boolean")),
+        amount_fen=param_fen(ctx.snap, "orphan_allowance.scattered", f.division_code),
+        detail=ibis.literal("scattered"),
+    )
+
+
+LIVING_SUBSIDY_CONDITIONS = (
+    Condition("disabled", "持有残疾证", values=("disability_grade", "disability_kind")),
+    Condition("household_on_dibao", "所在家庭为低保家庭"),
+)
+CARE_SUBSIDY_CONDITIONS = (
+    Condition(
+        "severe_disability",
+        "一、二级重度残疾",
+        parameters=("disability_subsidy.care_max_grade",),
+        values=("disability_grade",),
+    ),
+)
+
+
+def _disabled(ctx: Context) -> ir.Table:
+    m = ctx.facts.members
+    return m.filter(m.counted & m.disability_grade.notnull())
+
+
+def compute_living_subsidy(ctx: Context) -> ir.Table:
+    m = _disabled(ctx)
+    dibao = ctx.on("dibao").select(d_h="household_id", dibao_on="on")
+    f = m.left_join(dibao, m.household_id == dibao.d_h)
+    return f.select(
+        "household_id",
+        "person_id",
+        "division_code",
+        "area_type",
+        "disability_grade",
+        "disability_kind",
+        county_code=f.division_code.substr(0, 6),
+        enrolled=ibis.literal(False),
+        counted_members=ibis.literal(1, type="int64"),
+        standard_fen=ibis.null("int64"),
+        income_per_capita_fen=ibis.null("int64"),
+        c_disabled=ibis.literal(True),
+        c_household_on_dibao=f.dibao_on,
+        amount_fen=param_fen(ctx.snap, "disability_subsidy.living", f.division_code),
+        detail=ibis.literal(""),
+    )
+
+
+def compute_care_subsidy(ctx: Context) -> ir.Table:
+    m = _disabled(ctx)
+    grade = param_int(ctx.snap, "disability_subsidy.care_max_grade")
+    return m.select(
+        "household_id",
+        "person_id",
+        "division_code",
+        "area_type",
+        "disability_grade",
+        county_code=m.division_code.substr(0, 6),
+        enrolled=ibis.literal(False),
+        counted_members=ibis.literal(1, type="int64"),
+        standard_fen=ibis.null("int64"),
+        income_per_capita_fen=ibis.null("int64"),
+        c_severe_disability=(
+            m.disability_grade <= grade if grade is not None else ibis.null("boolean")
+        ),
+        amount_fen=param_fen(ctx.snap, "disability_subsidy.care", m.division_code),
+        detail=ibis.literal(""),
+    )
+
+
+SPECIAL_AID = Programme(
+    name="special_aid",
+    label="专项救助转介（医疗、教育、住房、就业）",
+    level="household",
+    legal_basis=__doc__ or "",
+    conditions=SPECIAL_AID_CONDITIONS,
+    compute=compute_special_aid,
+    cash=False,
+)
+FUNERAL_WAIVER = Programme(
+    name="funeral_waiver",
+    label="惠民殡葬基本服务费减免",
+    level="household",
+    legal_basis=__doc__ or "",
+    conditions=FUNERAL_CONDITIONS,
+    compute=compute_funeral_waiver,
+    cash=False,
+)
+ORPHAN_ALLOWANCE = Programme(
+    name="orphan_allowance",
+    label="孤儿基本生活费",
+    level="person",
+    legal_basis=__doc__ or "",
+    conditions=ORPHAN_CONDITIONS,
+    compute=compute_orphan_allowance,
+    amount_parameters=("orphan_allowance.scattered",),
+)
+DISABILITY_LIVING_SUBSIDY = Programme(
+    name="disability_living_subsidy",
+    label="困难残疾人生活补贴",
+    level="person",
+    legal_basis=__doc__ or "",
+    conditions=LIVING_SUBSIDY_CONDITIONS,
+    compute=compute_living_subsidy,
+    amount_parameters=("disability_subsidy.living",),
+)
+DISABILITY_CARE_SUBSIDY = Programme(
+    name="disability_care_subsidy",
+    label="重度残疾人护理补贴",
+    level="person",
+    legal_basis=__doc__ or "",
+    conditions=CARE_SUBSIDY_CONDITIONS,
+    compute=compute_care_subsidy,
+    amount_parameters=("disability_subsidy.care",),
+)
