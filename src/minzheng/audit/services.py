@@ -131,11 +131,15 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 def _division_of(obj: Any) -> Any:
-    """The division an object belongs to: itself for a division, else its ``division``."""
+    """The division an object belongs to: itself for a division, else its ``division``, else
+    its org unit's division (a user belongs where their org unit is)."""
     if obj._meta.label_lower == "divisions.division":
         return obj
-    division = getattr(obj, "division", None)
-    return division if hasattr(division, "code") and hasattr(division, "path") else None
+    for holder in (obj, getattr(obj, "org_unit", None)):
+        division = getattr(holder, "division", None) if holder is not None else None
+        if hasattr(division, "code") and hasattr(division, "path"):
+            return division
+    return None
 
 
 def _division_path(code: str, division: Any) -> str:
@@ -184,8 +188,8 @@ def record_event(
 
     Call inside the caller's ``transaction.atomic``: the event commits or rolls back with the
     change. ``actor`` is a user (``None`` or an anonymous user for the system itself).
-    ``division_code`` defaults to the object's division (or the object's own code for a
-    division); ``before``/``after`` may hold dates, Decimals and UUIDs (see ``snapshot``).
+    ``division_code`` defaults to the object's division (the object's own code for a division,
+    its org unit's division for a user); ``before``/``after`` may hold dates, Decimals and UUIDs (see ``snapshot``).
     """
     if not action:
         raise ValidationError({"action": _("必须说明操作。")})
@@ -217,7 +221,8 @@ def record_event(
             **_actor_fields(actor),
         )
         event.hash = compute_hash(event)
-        event.full_clean(validate_unique=False, validate_constraints=False)
+        # The actor is a live user object; skipping its existence query keeps appends cheap.
+        event.full_clean(exclude=["actor"], validate_unique=False, validate_constraints=False)
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=head.pk).update(
             last_sequence=event.sequence, last_hash=event.hash
