@@ -251,13 +251,15 @@ def restore_backup(*, archive: Path, into: Path, force: bool = False) -> Restore
     """Restore ``archive`` into the data directory ``into`` after verifying it completely.
 
     ``into`` must hold no database or media unless ``force``; then what it held is moved aside
-    into ``into/replaced-<time>/``, never deleted. Keys in the archive replace the directory's;
+    into ``into/replaced-<time>/``, never deleted (key files alone, as settings create them on a
+    first start, protect no data and are simply replaced). Keys in the archive replace the directory's;
     an archive without keys keeps the keys the directory has (they must be the original ones).
     Stop the platform before restoring into the directory it runs on.
     """
     into = into.resolve()
     manifest = read_manifest(archive)
-    if holds_data(into) and not force:
+    occupied = holds_data(into)
+    if occupied and not force:
         raise BackupError(
             f"{into} 中已有数据库或媒体文件：请恢复到空目录，或加 --force（原有数据会移到 "
             "replaced-<时间>/ 目录，不会删除）。"
@@ -279,6 +281,9 @@ def restore_backup(*, archive: Path, into: Path, force: bool = False) -> Restore
             if (into / name).exists()
         ]
         moved_aside: Path | None = None
+        if not occupied:
+            # Only key files created on a first start: they protect no data yet.
+            replaced = [name for name in replaced if name not in KEY_FILES]
         if replaced:
             moved_aside = into / f"replaced-{timezone.localtime():%Y%m%d-%H%M%S}"
             moved_aside.mkdir()
@@ -286,7 +291,7 @@ def restore_backup(*, archive: Path, into: Path, force: bool = False) -> Restore
                 (into / name).rename(moved_aside / name)
         (staged / MEDIA_DIR).mkdir(exist_ok=True)
         for name in incoming:
-            (staged / name).rename(into / name)
+            (staged / name).replace(into / name)
         for name in KEY_FILES:
             if (into / name).exists():
                 (into / name).chmod(0o600)

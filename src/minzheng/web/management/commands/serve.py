@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 STOP_TIMEOUT_SECONDS = 15.0
@@ -48,10 +49,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not (settings.STATIC_ROOT and os.path.isdir(settings.STATIC_ROOT)):
-            raise CommandError(
-                f"静态文件目录 {settings.STATIC_ROOT} 不存在：请先运行 `minzheng collectstatic`。"
-            )
+        if not os.path.isdir(settings.STATIC_ROOT):
+            # A data directory just restored or created by hand: collect once (`make run` keeps
+            # them fresh otherwise).
+            self.stdout.write(f"收集静态文件到 {settings.STATIC_ROOT} …")
+            call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{options['host']}:{options['port']}"
         commands: dict[str, list[str]] = {
             "web": [
