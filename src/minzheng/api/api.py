@@ -12,3 +12,4 @@ api = NinjaAPI(
 )
 
 api.add_router("/audit/", "minzheng.audit.api.router")
+api.add_router("/divisions/", "minzheng.divisions.api.router")
