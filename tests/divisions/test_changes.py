@@ -12,7 +12,7 @@ from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
 from minzheng.divisions import selectors, services
 from minzheng.divisions.models import Division, DivisionChange, DivisionVersion
-from minzheng.divisions.services.changes import read_change_spec
+from minzheng.divisions.services import read_change_spec
 from minzheng.divisions.signals import division_rehomed
 
 pytestmark = pytest.mark.django_db

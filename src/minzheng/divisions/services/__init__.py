@@ -1,7 +1,8 @@
 """Writes to the division tree. Import this module: ``from minzheng.divisions import services``."""
 
-from minzheng.divisions.services.changes import change_apply, change_record, read_change_spec
+from minzheng.divisions.services.applying import change_apply
 from minzheng.divisions.services.loading import LoadResult, load_divisions, village_area_type
+from minzheng.divisions.services.recording import change_record, read_change_spec
 
 __all__ = [
     "LoadResult",
