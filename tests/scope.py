@@ -24,9 +24,11 @@ any named URL of the project (pages and ninja API operations) that has no case. 
 4. ``inside``: a user holding exactly ``action`` over ``inside`` (with ``business_line``):
    ``expect`` (200 by default), and ``shows`` in the page when given.
 
-``action=None`` declares a page every signed-in user may open (only checks 1 and 4 run).
-``kwargs`` and ``data`` may be callables (no arguments), run inside the test's database
-transaction, to create the object the URL points at.
+``action=None`` declares a page every signed-in user may open (only checks 1 and 4 run);
+``no_object=True`` a page that shows no scoped object (a blank create form, the list of roles):
+check 3 does not apply to it. ``kwargs`` and ``data`` may be callables (no arguments), run inside
+the test's database transaction, to create the object the URL points at; ``setup`` (a callable)
+runs first, e.g. to create the row a list page must show.
 
 Users are built by ``make_scoped_user``: a role holding exactly the given actions, no two-factor
 requirement, assigned over one division, in a test org unit placed in that division.
@@ -174,6 +176,8 @@ class ScopeCase:
     shows: str = ""
     label: str = ""
     extra_actions: tuple[str, ...] = field(default=())
+    no_object: bool = False
+    setup: Callable[[], Any] | None = None
 
     @property
     def url_name(self) -> str:
@@ -211,6 +215,8 @@ def scope_case(
     shows: str = "",
     label: str = "",
     extra_actions: Iterable[str] = (),
+    no_object: bool = False,
+    setup: Callable[[], Any] | None = None,
 ) -> ScopeCase:
     """Declare who may reach ``url`` (a URL name such as ``"accounts:user_detail"``, or a path).
 
@@ -220,8 +226,13 @@ def scope_case(
     business line. ``extra_actions`` are granted to both users alongside ``action`` (a page that
     needs two). ``shows``: text a list page must show inside and must not show outside.
     """
-    if action is not None and outside is None and outside_business_line is None:
-        raise ValueError(f"{url}: a scoped case needs outside= or outside_business_line=")
+    has_outside = outside is not None or outside_business_line is not None
+    if action is not None and not has_outside and not no_object:
+        raise ValueError(
+            f"{url}: a scoped case needs outside=, outside_business_line= or no_object"
+        )
+    if no_object and (has_outside or shows):
+        raise ValueError(f"{url}: no_object takes neither outside= nor shows=")
     return ScopeCase(
         url=url,
         kwargs=kwargs,
@@ -236,6 +247,8 @@ def scope_case(
         shows=shows,
         label=label,
         extra_actions=tuple(extra_actions),
+        no_object=no_object,
+        setup=setup,
     )
 
 
@@ -255,6 +268,8 @@ def _text(response: Any) -> str:
 
 def run_scope_case(case: ScopeCase) -> None:
     """Run the anonymous, no-action, wrong-scope and right-scope checks of ``case``."""
+    if case.setup is not None:
+        case.setup()
     path = case.resolve()
     is_api = path.startswith(API_PREFIX)
     where = f"{case.method.upper()} {path}"
@@ -281,6 +296,7 @@ def run_scope_case(case: ScopeCase) -> None:
             f"{where} without {case.action}: {response.status_code}, not 404"
         )
 
+    if case.action is not None and not case.no_object:
         # 3. the action, but out of scope
         client = Client()
         if case.outside_business_line is not None:

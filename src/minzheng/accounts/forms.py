@@ -88,6 +88,14 @@ class ChangePasswordForm(BootstrapMixin, PasswordChangeForm):
         return list(password_validators_help_texts())
 
 
+def division_code_from(text: str) -> str:
+    """The code typed or picked: "万州区（500101）" and "500101" both give "500101"."""
+    text = text.strip()
+    if "（" in text and text.endswith("）"):
+        return text.rsplit("（", 1)[1][:-1]
+    return text
+
+
 # --- administration -----------------------------------------------------------------------------
 
 
@@ -179,11 +187,7 @@ class AssignmentForm(BootstrapMixin, forms.Form):
         self.style()
 
     def division_code(self) -> str:
-        """The code typed or picked: "万州区（500101）" and "500101" both give "500101"."""
-        text = self.cleaned_data["division"].strip()
-        if "（" in text and text.endswith("）"):
-            return text.rsplit("（", 1)[1][:-1]
-        return text
+        return division_code_from(self.cleaned_data["division"])
 
 
 class RoleForm(BootstrapMixin, forms.Form):
@@ -249,7 +253,8 @@ class OrgUnitForm(BootstrapMixin, forms.Form):
         )
         self.style()
 
-    division_code = AssignmentForm.division_code
+    def division_code(self) -> str:
+        return division_code_from(self.cleaned_data["division"])
 
 
 class ApiTokenForm(BootstrapMixin, forms.Form):

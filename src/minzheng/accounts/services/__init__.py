@@ -21,6 +21,7 @@ from minzheng.accounts.services.security import (
     totp_enrol,
     totp_reset,
     totp_verify,
+    user_unlock,
 )
 from minzheng.accounts.services.seed import (
     SeedResult,
@@ -56,5 +57,6 @@ __all__ = [
     "user_create",
     "user_deactivate",
     "user_set_password",
+    "user_unlock",
     "user_update",
 ]

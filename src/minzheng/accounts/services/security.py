@@ -1,9 +1,10 @@
-"""Writes for signing in: TOTP devices (enrol, confirm, verify, reset) and login records."""
+"""Writes for signing in: TOTP devices (enrol, confirm, verify, reset), login records, unlock."""
 
 from __future__ import annotations
 
 from base64 import b32encode
 
+from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -126,3 +127,19 @@ def record_login(*, user: User, two_factor: bool = False) -> None:
 
 def _clean(token: str) -> str:
     return "".join(ch for ch in (token or "") if ch.isdigit())
+
+
+def user_unlock(*, by: User | None, user: User) -> int:
+    """Lift a lockout now (the person proved who they are another way); returns attempts cleared."""
+    if user.org_unit is not None:
+        ensure_may(by, "user.manage", user.org_unit.division)
+    with transaction.atomic():
+        cleared = axes_reset(username=user.username)
+        record_event(
+            actor=by,
+            action="user.unlock",
+            obj=user,
+            after={"attempts_cleared": cleared},
+            division_code=_division_code(user),
+        )
+    return cleared

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import template
 
 from minzheng.accounts import selectors
+from minzheng.accounts.scope import can
 from minzheng.accounts.selectors import Lockout
 
 register = template.Library()
@@ -22,3 +24,10 @@ def lockout_of(username: str) -> Lockout | None:
 def minutes(value: timedelta | None) -> int:
     """Whole minutes of a timedelta."""
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.simple_tag(takes_context=True)
+def may(context: dict[str, Any], action: str) -> bool:
+    """Whether the signed-in user holds ``action`` anywhere: ``{% may "user.manage" as m %}``."""
+    request = context.get("request")
+    return request is not None and can(request.user, action)
