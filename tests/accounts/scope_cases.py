@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minzheng.accounts.models import OrgUnit, Role
+from minzheng.accounts import services
+from minzheng.accounts.models import ApiToken, OrgUnit, Role
 from minzheng.divisions.models import Division
 from tests.scope import make_scoped_user, scope_case
 
@@ -41,6 +42,12 @@ def _listed_user() -> None:
     make_scoped_user(division=INSIDE, username="listed").__class__.objects.filter(
         username="listed"
     ).update(full_name="范围测试用户甲")
+
+
+def _token() -> ApiToken:
+    holder = make_scoped_user(["orgunit.view"], division=INSIDE, username="token-holder")
+    token, _raw = services.apitoken_create(by=None, user=holder, name="范围测试令牌")
+    return token
 
 
 MANAGE: dict[str, Any] = {"action": "user.manage", "inside": INSIDE, "outside": OUTSIDE}
@@ -84,4 +91,29 @@ CASES = [
         outside=OUTSIDE,
     ),
     scope_case("accounts:orgunit_create", action="orgunit.manage", no_object=True),
+    scope_case(
+        "accounts:token_list",
+        action="apitoken.manage",
+        inside=INSIDE,
+        outside=OUTSIDE,
+        setup=_token,
+        shows="范围测试令牌",
+    ),
+    scope_case(
+        "accounts:token_create",
+        action="apitoken.manage",
+        no_object=True,
+        method="post",
+        data={"name": "x", "user": "nobody"},
+    ),
+    scope_case(
+        "accounts:token_revoke",
+        kwargs=lambda: {"pk": _token().pk},
+        action="apitoken.manage",
+        inside=INSIDE,
+        outside=OUTSIDE,
+        method="post",
+        expect=302,
+    ),
+    scope_case("api:accounts_me", action=None),
 ]

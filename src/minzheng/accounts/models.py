@@ -159,3 +159,45 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.division.name}"
+
+
+class ApiToken(models.Model):
+    """A bearer token with which a partner system calls the API as one user.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when issued.
+    ``prefix`` (its first characters) lets people tell tokens apart.
+    """
+
+    name = models.CharField(_("用途"), max_length=80)
+    user = models.ForeignKey(
+        User, verbose_name=_("代表账号"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    prefix = models.CharField(_("令牌前缀"), max_length=16)
+    token_hash = models.CharField(_("令牌哈希"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    scope_division_path = "user__org_unit__division__path"
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(token_hash__regex=r"^[0-9a-f]{64}$"),
+                name="apitoken_hash_is_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

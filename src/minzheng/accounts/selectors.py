@@ -5,6 +5,7 @@ Every list of users, assignments, org units and tokens goes through ``restrict``
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from minzheng.accounts.models import OrgUnit, Role, RoleAssignment, User
+from minzheng.accounts.models import ApiToken, OrgUnit, Role, RoleAssignment, User
 from minzheng.accounts.permissions import ACTIONS
 from minzheng.accounts.scope import restrict
 from minzheng.divisions import counters
@@ -243,6 +244,51 @@ def divisions_for(*, viewer: Any, q: str, action: str = MANAGE, limit: int = 20)
     found = restrict(Division.objects.filter(valid_to__isnull=True), viewer, action)
     found = found.filter(code__startswith=q) if q.isdigit() else found.filter(name__icontains=q)
     return list(found.order_by("path")[:limit])
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+def token_hash(raw: str) -> str:
+    """The SHA-256 (hex) under which a token is stored and looked up."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def api_token_for_key(raw: str) -> ApiToken | None:
+    """The live token whose text is ``raw`` (not revoked, its user active), else None."""
+    if not raw:
+        return None
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=token_hash(raw.strip()), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def api_tokens_for(*, viewer: Any, include_revoked: bool = True) -> QuerySet[ApiToken]:
+    """The tokens of users inside the viewer's ``apitoken.manage`` scope, newest first."""
+    tokens = restrict(
+        ApiToken.objects.select_related("user", "user__org_unit", "created_by"),
+        viewer,
+        "apitoken.manage",
+    )
+    if not include_revoked:
+        tokens = tokens.filter(revoked_at__isnull=True)
+    return tokens.order_by("revoked_at", "-created_at")
+
+
+def api_token_for(*, viewer: Any, pk: int) -> ApiToken:
+    """One token inside the viewer's scope; 404 otherwise."""
+    return get_object_or_404(api_tokens_for(viewer=viewer), pk=pk)
+
+
+def user_by_username(*, viewer: Any, username: str, action: str = MANAGE) -> User | None:
+    """The active user called ``username`` inside the viewer's scope for ``action``."""
+    return (
+        restrict(User.objects.select_related("org_unit__division"), viewer, action)
+        .filter(username=username.strip(), is_active=True)
+        .first()
+    )
 
 
 # --- counts per division (registered with the division browser) ---------------------------------

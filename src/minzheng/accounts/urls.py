@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minzheng.accounts.views import admin, auth
+from minzheng.accounts.views import admin, auth, tokens
 
 app_name = "accounts"
 urlpatterns = [
@@ -30,4 +30,8 @@ urlpatterns = [
     path("org-units/", admin.orgunit_list, name="orgunit_list"),
     path("org-units/new/", admin.orgunit_create, name="orgunit_create"),
     path("org-units/<int:pk>/", admin.orgunit_detail, name="orgunit_detail"),
+    # API tokens for partner systems
+    path("tokens/", tokens.token_list, name="token_list"),
+    path("tokens/new/", tokens.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

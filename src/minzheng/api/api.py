@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from minzheng.accounts.api_auth import TokenOrSessionAuth
+
 api = NinjaAPI(
     title="民政协同增效平台 API",
     version="1",
-    description="供协同部门系统与平台内页面使用的接口；范围规则与页面相同。",
+    description=(
+        "供协同部门系统与平台内页面使用的接口；范围规则与页面相同。"
+        "调用方式：请求头 Authorization: Bearer <令牌>（由系统管理员签发），或已登录的浏览器会话。"
+    ),
     urls_namespace="api",
+    auth=TokenOrSessionAuth(),
 )
+
+api.add_router("/accounts/", "minzheng.accounts.api.router")
 
 api.add_router("/audit/", "minzheng.audit.api.router")
 api.add_router("/divisions/", "minzheng.divisions.api.router")

@@ -28,6 +28,7 @@ from minzheng.accounts.services.seed import (
     seed_org_units,
     seed_roles,
 )
+from minzheng.accounts.services.tokens import apitoken_create, apitoken_revoke, apitoken_touch
 from minzheng.accounts.services.users import (
     user_activate,
     user_create,
@@ -38,6 +39,9 @@ from minzheng.accounts.services.users import (
 
 __all__ = [
     "SeedResult",
+    "apitoken_create",
+    "apitoken_revoke",
+    "apitoken_touch",
     "assignment_close",
     "assignment_create",
     "orgunit_close",
