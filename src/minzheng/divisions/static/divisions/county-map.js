@@ -86,12 +86,14 @@
         },
       },
       visualMap: {
-        min: 0, max: max, left: 8, bottom: 8, calculable: true, text: [String(max), "0"],
+        min: 0, max: max, left: 8, bottom: 8, calculable: true, itemHeight: 110,
         inRange: { color: ["#fdf2f1", "#f4a29a", "#b3261e"] }, textStyle: { fontSize: 11 },
       },
       series: [{
         type: "map", map: mapName, roam: true, selectedMode: false,
+        layoutCenter: ["55%", "52%"], layoutSize: "98%", scaleLimit: { min: 0.8, max: 8 },
         label: { show: true, fontSize: 9, color: "#374151" },
+        labelLayout: { hideOverlap: true },
         itemStyle: { borderColor: "#ffffff", borderWidth: 0.8, areaColor: "#e5e7eb" },
         emphasis: { label: { fontWeight: "bold" }, itemStyle: { areaColor: "#fbbf24" } },
         data: rows,
