@@ -8,6 +8,7 @@ determinations) that the backend runs when it is written (``to_parquet``) or fet
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from minzheng.engine import schema
-from minzheng.engine.backends import Backend
+from minzheng.engine.backends import Backend, backend_name
 from minzheng.engine.expr import fen_to_money
 from minzheng.engine.facts import Facts, build_facts
 from minzheng.engine.parameters import (
@@ -44,6 +45,7 @@ class Evaluation:
     facts: Facts
     frames: dict[str, ir.Table]
     programmes: tuple[Programme, ...]
+    keep: Any = None  # the materialised tables' owner, alive as long as the evaluation
 
     @property
     def as_of(self) -> dt.date:
@@ -79,27 +81,23 @@ def evaluate(
     backend: Backend | str = "duckdb",
     *,
     programmes: Sequence[str] | None = None,
-    cache: bool = False,
+    cache: bool = True,
 ) -> Evaluation:
     """Evaluate the programme catalogue (or the named programmes and what they read).
 
     ``population``: a ``Population`` (its connection decides the backend), a source, Arrow tables
     or a Parquet directory. ``parameters``: a snapshot, definitions (e.g. from the database), or
     ``None`` for the reviewed seed. ``as_of`` defaults to the snapshot's date, else today.
-    ``cache=True`` materialises the shared facts once (whole-population runs).
+    ``cache=True`` (the default) materialises the shared facts and the tier programmes (特困,
+    低保, 低保边缘) once on the backend, so that later programmes read small tables; with
+    ``cache=False`` everything stays one lazy expression.
     """
     if as_of is None:
         as_of = parameters.as_of if isinstance(parameters, ParameterSnapshot) else dt.date.today()
     snap = resolve_parameters(parameters, as_of)
     pop = population if isinstance(population, Population) else load_population(population, backend)
-    facts = build_facts(pop, snap)
-    if cache:
-        facts = Facts(
-            as_of=facts.as_of,
-            windows=facts.windows,
-            members=facts.members.cache(),
-            households=facts.households.cache(),
-        )
+    materialize = Materializer(pop.con) if cache else _lazy
+    facts = build_facts(pop, snap, materialize=materialize)
     ctx = Context(facts=facts, snap=snap)
     wanted = set(programmes) if programmes is not None else set(BY_NAME)
     unknown = wanted - set(BY_NAME)
@@ -108,10 +106,35 @@ def evaluate(
     for programme in CATALOGUE:
         frame = with_status(programme, programme.compute(ctx))
         if cache and programme.name in ("tekun", "dibao", "near_dibao"):
-            frame = frame.cache()
+            frame = materialize(frame)
         ctx.frames[programme.name] = frame
     chosen = tuple(p for p in CATALOGUE if p.name in wanted)
     return Evaluation(population=pop, snap=snap, facts=facts, frames=ctx.frames, programmes=chosen)
+
+
+class Materializer:
+    """Runs an expression once into a temporary table of the connection and reads it from there.
+
+    DuckDB: a temporary table (lives as long as the connection). Spark: a cached DataFrame kept
+    referenced here (Ibis drops a cached table when its expression object is collected).
+    """
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self.keep: list[ir.Table] = []
+
+    def __call__(self, table: ir.Table) -> ir.Table:
+        if backend_name(self.con) == "duckdb":
+            name = f"mz_{uuid.uuid4().hex[:16]}"
+            result = self.con.create_table(name, table, temp=True)
+        else:
+            result = table.cache()
+        self.keep.append(result)
+        return result
+
+
+def _lazy(table: ir.Table) -> ir.Table:
+    return table
 
 
 def unverified_parameters(programme: Programme, snap: ParameterSnapshot) -> list[str]:

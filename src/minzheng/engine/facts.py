@@ -11,6 +11,7 @@ code runs for one household and for the whole city, on DuckDB or Spark.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -150,8 +151,20 @@ def _imputed_annual_fen(snap: ParameterSnapshot, industry: ir.StringValue) -> ir
     return ibis.cases(*branches, else_=int_lit(None))
 
 
-def build_facts(pop: Population, snap: ParameterSnapshot) -> Facts:
-    """The member and household facts on the snapshot's date."""
+def _identity(table: ir.Table) -> ir.Table:
+    return table
+
+
+def build_facts(
+    pop: Population,
+    snap: ParameterSnapshot,
+    materialize: Callable[[ir.Table], ir.Table] = _identity,
+) -> Facts:
+    """The member and household facts on the snapshot's date.
+
+    ``materialize`` is applied to the member facts before the household facts read them (and to
+    the household facts): ``Table.cache`` for whole-population runs keeps every later query small.
+    """
     as_of = snap.as_of
     win = windows(snap)
     day = ibis.literal(as_of)
@@ -330,7 +343,7 @@ def build_facts(pop: Population, snap: ParameterSnapshot) -> Facts:
             ibis.ifelse(severe, addon_params[1], 0),
             ibis.ifelse(disabled, addon_params[2], 0),
         )
-    m = m.mutate(addon_fen=addon.cast("int64"))
+    m = materialize(m.mutate(addon_fen=addon.cast("int64")))
 
     # --- household aggregates -------------------------------------------------------------------
     counted = m.filter(m.counted)
@@ -465,4 +478,6 @@ def build_facts(pop: Population, snap: ParameterSnapshot) -> Facts:
         hf.select("household_id", hh_enrolled_dibao="enrolled_dibao", hh_counted="counted_members"),
         "household_id",
     ).drop("household_id_right")
+    hf = materialize(hf)
+    m = materialize(m)
     return Facts(as_of=as_of, windows=win, members=m, households=hf)

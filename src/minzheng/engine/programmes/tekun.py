@@ -205,20 +205,24 @@ def compute(ctx: Context) -> ir.Table:
     full_min = param_int(snap, "tekun.care.full_min_items")
     lost = m.self_care_items_lost
     if partial_min is None or full_min is None:
-        tier = ibis.null("string")
+        tier: ir.StringValue = ibis.literal(None, type="string")
+        care: ir.IntegerValue = int_lit(None)
     else:
         tier = ibis.cases(
-            (lost.isnull(), ibis.null("string")),
             (lost >= full_min, "full"),
             (lost >= partial_min, "partial"),
-            else_="none",
+            (lost.notnull(), "none"),
+            else_=ibis.literal(None, type="string"),
         )
-    care = ibis.cases(
-        (tier == "full", param_fen(snap, "tekun.care_allowance.full", m.division_code)),
-        (tier == "partial", param_fen(snap, "tekun.care_allowance.partial", m.division_code)),
-        (tier == "none", ibis.literal(0, type="int64")),
-        else_=int_lit(None),
-    )
+        care = ibis.cases(
+            (lost >= full_min, param_fen(snap, "tekun.care_allowance.full", m.division_code)),
+            (
+                lost >= partial_min,
+                param_fen(snap, "tekun.care_allowance.partial", m.division_code),
+            ),
+            (lost.notnull(), ibis.literal(0, type="int64")),
+            else_=int_lit(None),
+        )
     return m.select(
         "household_id",
         "person_id",
