@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 
 from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
@@ -220,7 +221,9 @@ def test_tree_as_of_reads_the_old_tree(lianjiang, divisions):
 
 def test_history_is_recorded_as_versions(lianjiang, divisions):
     versions = list(
-        DivisionVersion.objects.filter(division__code="500112135").order_by("valid_from")
+        DivisionVersion.objects.filter(division__code="500112135").order_by(
+            F("valid_from").asc(nulls_first=True)
+        )
     )
     assert [(v.parent.code if v.parent else "", v.valid_from, v.valid_to) for v in versions] == [
         (YUBEI, None, EFFECTIVE),

@@ -114,7 +114,8 @@ class DivisionVersion(models.Model):
     class Meta:
         verbose_name = _("区划沿革")
         verbose_name_plural = _("区划沿革")
-        ordering = ["division", "valid_from"]
+        # The first version of loaded data has no start date: it sorts first on every database.
+        ordering = ["division", models.F("valid_from").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(
                 fields=["division"],

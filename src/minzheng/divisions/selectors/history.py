@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from minzheng.divisions.models import Division, DivisionChange, DivisionChangeItem, DivisionVersion
 from minzheng.divisions.selectors.tree import counties, valid_on_q
@@ -123,7 +123,9 @@ class DivisionHistory:
 def division_history(division: Division) -> DivisionHistory:
     """What happened to ``division``: its versions, the changes naming it, what it succeeded."""
     versions = list(
-        division.versions.select_related("parent", "change").order_by("valid_from", "id")
+        division.versions.select_related("parent", "change").order_by(
+            F("valid_from").asc(nulls_first=True), "id"
+        )
     )
     items = (
         DivisionChangeItem.objects.filter(
