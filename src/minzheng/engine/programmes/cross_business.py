@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 from minzheng.engine.expr import count_true, param_fen, param_int
 from minzheng.engine.programmes.base import Condition, Context, Programme
 from minzheng.engine.programmes.near_dibao import tekun_members
+from minzheng.engine.programmes.tekun import relation_pair
 
 # (person's relation to the head, a parent's relation to the head)
 PARENT_PAIRS = (("child", "head"), ("child", "spouse"), ("head", "parent"), ("sibling", "parent"))
@@ -80,7 +81,7 @@ def compute_special_aid(ctx: Context) -> ir.Table:
         c_in_tiers_1_to_3=tier,
         c_has_need=needs.length() > 0,
         amount_fen=ibis.literal(0, type="int64"),
-        detail=needs.join(","),
+        detail=ibis.ifelse(needs.length() > 0, needs.join(","), ibis.literal("")),
     )
 
 
@@ -120,9 +121,6 @@ ORPHAN_CONDITIONS = (
 def compute_orphan_allowance(ctx: Context) -> ir.Table:
     m = ctx.facts.members
     age = param_int(ctx.snap, "orphan_allowance.age")
-    pairs = ibis.memtable(
-        {"c_rel": [c for c, _ in PARENT_PAIRS], "p_rel": [p for _, p in PARENT_PAIRS]}
-    )
     kids = m.filter(m.counted & (m.age < (age or 0)))
     parents = m.select(
         ph=m.household_id,
@@ -132,9 +130,8 @@ def compute_orphan_allowance(ctx: Context) -> ir.Table:
         dead=~m.living,
     )
     link = kids.select(kh="household_id", kp="person_id", kr="relation")
-    link = link.join(pairs, link.kr == pairs.c_rel).join(
-        parents, [link.kh == parents.ph, pairs.p_rel == parents.pr, link.kp != parents.pp]
-    )
+    link = link.join(parents, [link.kh == parents.ph, link.kp != parents.pp])
+    link = link.filter(relation_pair(link.kr, link.pr, PARENT_PAIRS))
     par = link.group_by(kp=link.kp).aggregate(
         recorded=link.count(), alive=count_true(link.alive), dead=count_true(link.dead)
     )

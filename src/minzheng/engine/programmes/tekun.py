@@ -80,9 +80,6 @@ def _supporters(ctx: Context) -> ir.Table:
     m = ctx.facts.members
     snap = ctx.snap
     months = ctx.facts.windows.income_months
-    pairs = ibis.memtable(
-        {"p_rel": [p for p, _ in SUPPORT_PAIRS], "s_rel": [s for _, s in SUPPORT_PAIRS]}
-    )
     dibao_age = param_int(snap, "tekun.supporter.dibao_age")
     elderly_age = param_int(snap, "tekun.supporter.elderly_age")
     severe = param_int(snap, "tekun.supporter.severe_max_grade")
@@ -116,19 +113,26 @@ def _supporters(ctx: Context) -> ir.Table:
         s_able=~unable,
     )
     people = m.select(p_household=m.household_id, p_person=m.person_id, p_relation=m.relation)
-    linked = people.join(pairs, people.p_relation == pairs.p_rel).join(
+    linked = people.join(
         supporters,
         [
             people.p_household == supporters.s_household,
-            pairs.s_rel == supporters.s_relation,
             people.p_person != supporters.s_person,
         ],
     )
+    linked = linked.filter(relation_pair(linked.p_relation, linked.s_relation, SUPPORT_PAIRS))
     return linked.group_by(person_id=linked.p_person, household_id=linked.p_household).aggregate(
         supporters=linked.count(),
         able_true=count_true(linked.s_able),
         able_null=count_null(linked.s_able),
     )
+
+
+def relation_pair(
+    left: ir.StringValue, right: ir.StringValue, pairs: tuple[tuple[str, str], ...]
+) -> ir.BooleanValue:
+    """(left, right) is one of ``pairs`` — a literal condition, no lookup table to ship around."""
+    return ibis.or_(*[(left == a) & (right == b) for a, b in pairs])
 
 
 def _max_grade(snap: ParameterSnapshot, kind: ir.StringValue) -> ir.IntegerValue:
