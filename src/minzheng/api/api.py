@@ -21,3 +21,4 @@ api.add_router("/accounts/", "minzheng.accounts.api.router")
 
 api.add_router("/audit/", "minzheng.audit.api.router")
 api.add_router("/divisions/", "minzheng.divisions.api.router")
+api.add_router("/registry/", "minzheng.registry.api.router")

@@ -197,7 +197,9 @@ def household_detail(*, household: Household, on: date | None = None) -> Househo
         members=members,
         past_members=past,
         enrolments=enrolments,
-        merged_from=list(household.merged_from.order_by("number")),
+        # Unordered in SQL: superseded_by is almost always NULL, and an ORDER BY would lead
+        # SQLite to walk the number index instead of the superseded_by one.
+        merged_from=sorted(household.merged_from.order_by(), key=lambda h: h.number),
         **facts,
     )
 
@@ -343,4 +345,22 @@ def current_membership_of(person: Person) -> Membership | None:
         Membership.objects.filter(current_memberships_q(), person=person)
         .select_related("household")
         .first()
+    )
+
+
+def household_facts(household: Household, kind: str) -> QuerySet[Any]:
+    """The standing facts of ``kind`` shown on ``household``'s page (to act on one of them)."""
+    models_by_kind: dict[str, Any] = {
+        "income": Income,
+        "asset": Asset,
+        "expenditure": Expenditure,
+        "life_event": LifeEvent,
+        "enrolment": Enrolment,
+    }
+    model = models_by_kind[kind]
+    if kind == "enrolment":
+        return model.objects.filter(household=household, closed_at__isnull=True)
+    members = recorded_members(household).values("person_id")
+    return model.objects.filter(
+        Q(household=household) | Q(person_id__in=members), closed_at__isnull=True
     )

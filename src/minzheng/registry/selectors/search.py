@@ -35,13 +35,14 @@ _TOP = "\uffff"
 class SearchTerms:
     """How a typed query was read: which look-up it becomes."""
 
-    kind: str  # "", "id", "masked", "last4", "number", "text"
+    kind: str  # "", "id", "hash", "masked", "last4", "number", "text"
     value: str
 
     @property
     def description(self) -> str:
         return {
             "id": "完整身份证号码",
+            "hash": "完整身份证号码",
             "masked": "脱敏身份证号码",
             "last4": "身份证号码后四位",
             "number": "家庭编号",
@@ -83,6 +84,8 @@ def terms_q(terms: SearchTerms) -> Q:
     if terms.kind == "id":
         persons = Person.objects.filter(id_number_hash=pii.lookup_hash(terms.value))
         return Q(pk__in=_households_of(persons))
+    if terms.kind == "hash":
+        return Q(pk__in=_households_of(Person.objects.filter(id_number_hash=terms.value)))
     if terms.kind == "masked":
         return Q(pk__in=_households_of(Person.objects.filter(id_number_masked=terms.value)))
     if terms.kind == "last4":
@@ -99,6 +102,7 @@ def household_search(
     *,
     user: Any,
     q: str = "",
+    id_hash: str = "",
     division: Division | None = None,
     area_type: str = "",
     programme: str = "",
@@ -110,7 +114,8 @@ def household_search(
     ``q`` is read by ``read_query``: a full valid ID number (found through its keyed hash), a
     masked number, the last four characters, a household number (prefix), or a name (prefix)
     / address (substring). ``division`` selects its subtree; ``area_type`` the effective urban or
-    rural type; ``programme`` households with a standing enrolment in it. Closed (merged)
+    rural type; ``id_hash`` (a person's keyed hash, instead of ``q``) the household of that
+    person; ``programme`` households with a standing enrolment in it. Closed (merged)
     households are left out unless ``include_closed``. Paginate the result.
     """
     qs = households_visible(user, action)
@@ -128,7 +133,7 @@ def household_search(
             programme=programme,
         ).values("household_id")
         qs = qs.filter(pk__in=enrolled)
-    terms = read_query(q)
+    terms = SearchTerms("hash", id_hash) if id_hash else read_query(q)
     if terms.kind:
         qs = qs.filter(terms_q(terms))
     return qs.select_related("division__parent", "head").order_by("number")

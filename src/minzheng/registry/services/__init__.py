@@ -45,6 +45,7 @@ from minzheng.registry.services.persons import (
     person_reveal_id_number,
     person_update,
 )
+from minzheng.registry.services.registration import household_register, member_register
 
 __all__ = [
     "FACT_KEYS",
@@ -62,6 +63,7 @@ __all__ = [
     "household_create",
     "household_merge",
     "household_number_next",
+    "household_register",
     "household_set_head",
     "household_split",
     "household_update",
@@ -71,6 +73,7 @@ __all__ = [
     "member_change",
     "member_end",
     "member_move",
+    "member_register",
     "person_register",
     "person_reveal_id_number",
     "person_update",

@@ -32,6 +32,7 @@ from minzheng.registry.services._common import (
     source_key,
 )
 from minzheng.registry.services.fingerprints import fact_fingerprint, restated_fingerprint
+from minzheng.registry.services.persons import person_update
 
 HOUSEHOLD_FIELDS = ("number", "division", "area_type", "address", "head", "closed_at")
 NUMBER_SERIAL_DIGITS = 6
@@ -126,7 +127,10 @@ def _new_membership(
     apart_reason: str,
     on: date,
     source: ImportBatch | None,
+    moved_from: Household | None = None,
 ) -> Membership:
+    """Start a membership. The person's residence follows the household's village when it was
+    not recorded, or was the village of the household they came from (``moved_from``)."""
     _check_relation(relation)
     _check_apart_reason(apart_reason)
     plain = fact_fingerprint(
@@ -149,6 +153,16 @@ def _new_membership(
     )
     membership.full_clean()
     membership.save()
+    residence = person.residence_division_id
+    follows = residence is None or (moved_from is not None and residence == moved_from.division_id)
+    if follows and residence != household.division_id:
+        membership.person = person_update(
+            by=by,
+            person=person,
+            source=source,
+            residence_division=household.division,
+            reason=f"记入家庭{household.number}",
+        )
     return membership
 
 
@@ -519,6 +533,7 @@ def member_move(
             apart_reason=old.apart_reason,
             on=on,
             source=source,
+            moved_from=old.household,
         )
         record_event(
             actor=by,
@@ -608,6 +623,7 @@ def household_split(
                 apart_reason=membership.apart_reason,
                 on=on,
                 source=None,
+                moved_from=household,
             )
             moved.append(_member_snapshot(created))
         record_event(
@@ -682,6 +698,7 @@ def household_merge(
                 apart_reason=membership.apart_reason,
                 on=on,
                 source=None,
+                moved_from=source,
             )
             moved.append(_member_snapshot(created))
         source.closed_at = timezone.now()
