@@ -199,7 +199,7 @@ class RoleForm(BootstrapMixin, forms.Form):
     actions = forms.MultipleChoiceField(
         label=_("权限"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         choices=[(code, label) for code, label in ACTIONS.items()],
     )
     requires_two_factor = forms.BooleanField(label=_("须双因素认证"), required=False)

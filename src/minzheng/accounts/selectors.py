@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minzheng.accounts.models import ApiToken, OrgUnit, Role, RoleAssignment, User
@@ -288,6 +290,125 @@ def user_by_username(*, viewer: Any, username: str, action: str = MANAGE) -> Use
         restrict(User.objects.select_related("org_unit__division"), viewer, action)
         .filter(username=username.strip(), is_active=True)
         .first()
+    )
+
+
+# --- audit event names -------------------------------------------------------------------------
+
+# Chinese names of the events the accounts services write (other codes are shown as they are).
+EVENT_LABELS: dict[str, str | Promise] = {
+    "user.create": _("新增用户"),
+    "user.update": _("修改用户"),
+    "user.deactivate": _("停用用户"),
+    "user.activate": _("启用用户"),
+    "user.password_set": _("设置密码"),
+    "user.login": _("登录"),
+    "user.login_two_factor": _("登录（双因素验证）"),
+    "user.totp_enrol": _("开始绑定验证器"),
+    "user.totp_confirm": _("绑定验证器"),
+    "user.totp_reset": _("重置验证器"),
+    "user.unlock": _("解除登录锁定"),
+    "role.create": _("新增角色"),
+    "role.update": _("修改角色权限"),
+    "role_assignment.create": _("授权"),
+    "role_assignment.close": _("收回授权"),
+    "role_assignment.rehome": _("授权随区划调整"),
+    "orgunit.create": _("新增机构"),
+    "orgunit.close": _("撤销机构"),
+    "orgunit.seed": _("初始化机构"),
+    "orgunit.rehome": _("机构随区划调整"),
+    "apitoken.create": _("签发接口令牌"),
+    "apitoken.revoke": _("吊销接口令牌"),
+}
+
+
+def event_label(action: str) -> str:
+    """The Chinese name of an audit event code written by accounts, else the code itself."""
+    label = EVENT_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+# --- home pages -------------------------------------------------------------------------------
+
+# When a user holds several roles, the home page is the one of the first role in this order.
+HOME_ROLE_ORDER = (
+    "admin",
+    "auditor",
+    "leadership",
+    "city_department",
+    "county_officer",
+    "township_worker",
+    "village_helper",
+    "partner_agency",
+    "social_org",
+)
+
+
+def primary_assignment(assignments: Sequence[RoleAssignment]) -> RoleAssignment | None:
+    """The assignment whose role decides the home page (see ``HOME_ROLE_ORDER``)."""
+    rank = {code: i for i, code in enumerate(HOME_ROLE_ORDER)}
+    ordered = sorted(assignments, key=lambda a: (rank.get(a.role.code, len(rank)), a.pk))
+    return ordered[0] if ordered else None
+
+
+def org_unit_kind_counts(*, path: str) -> list[tuple[str, int]]:
+    """(kind label, open units) for the org units under division ``path``, in kind order."""
+    rows = dict(
+        OrgUnit.objects.filter(closed_at__isnull=True, division__path__startswith=path)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(str(label), rows[kind]) for kind, label in OrgUnit.Kind.choices if rows.get(kind)]
+
+
+def departments() -> QuerySet[OrgUnit]:
+    """The city bureau's departments and affiliated units, open ones, by business line."""
+    return OrgUnit.objects.filter(
+        kind__in=[OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.AFFILIATED_UNIT], closed_at__isnull=True
+    ).order_by("kind", "business_line", "name")
+
+
+def own_api_tokens(user: User) -> QuerySet[ApiToken]:
+    """The live tokens that act as ``user`` (a partner system's account)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class AccountStats:
+    """What an administrator manages, counted inside their scope."""
+
+    users: int
+    active_users: int
+    roles: int
+    open_assignments: int
+    two_factor_missing: int
+    live_tokens: int
+
+
+def account_stats(*, viewer: Any) -> AccountStats:
+    """Users, roles, open grants, users who owe a TOTP enrolment, live tokens — in scope."""
+    users = restrict(User.objects.all(), viewer, MANAGE)
+    must_enrol = (
+        users.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(assignments__closed_at__isnull=True, assignments__role__requires_two_factor=True)
+        )
+        .exclude(pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"))
+        .distinct()
+    )
+    return AccountStats(
+        users=users.count(),
+        active_users=users.filter(is_active=True).count(),
+        roles=Role.objects.count(),
+        open_assignments=restrict(
+            RoleAssignment.objects.filter(closed_at__isnull=True), viewer, MANAGE
+        ).count(),
+        two_factor_missing=must_enrol.count(),
+        live_tokens=restrict(
+            ApiToken.objects.filter(revoked_at__isnull=True), viewer, MANAGE
+        ).count(),
     )
 
 

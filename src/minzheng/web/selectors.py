@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from minzheng.web import home
 from minzheng.web.models import WorkerHeartbeat
 
 # A worker that has not beaten for this long is taken for dead (it beats every ~10 s).
@@ -17,16 +18,8 @@ WORKER_STALE_AFTER = timedelta(seconds=60)
 
 
 def home_context(*, user: Any) -> dict[str, Any]:
-    """Context for the home page of ``user``'s first role."""
-    assignments = list(
-        user.assignments.filter(closed_at__isnull=True).select_related("role", "division")
-    )
-    role_code = assignments[0].role.code if assignments else ""
-    return {
-        "template": "web/home.html",
-        "role_code": role_code,
-        "assignments": assignments,
-    }
+    """Context for ``user``'s home page, chosen by their primary role (see ``web.home``)."""
+    return home.home_context(user=user)
 
 
 def platform_version() -> str:

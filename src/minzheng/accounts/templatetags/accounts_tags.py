@@ -31,3 +31,9 @@ def may(context: dict[str, Any], action: str) -> bool:
     """Whether the signed-in user holds ``action`` anywhere: ``{% may "user.manage" as m %}``."""
     request = context.get("request")
     return request is not None and can(request.user, action)
+
+
+@register.filter
+def event_label(action: str) -> str:
+    """``{{ event.action|event_label }}``: the Chinese name of an accounts audit event."""
+    return selectors.event_label(action)
