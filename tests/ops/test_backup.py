@@ -43,7 +43,7 @@ def backup(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     root = tmp_path_factory.mktemp("backup")
     source = root / "source"
     shutil.copytree(migrated_template, source)
-    minzheng(source, "demo")
+    minzheng(source, "demo", MINZHENG_DEMO_PERSONS="300")  # a small population is enough
     (source / "media" / "evidence").mkdir(parents=True)
     (source / "media" / "evidence" / "visit.txt").write_text("入户调查记录（测试）")
     archive = root / "out" / "minzheng.tar.gz"
