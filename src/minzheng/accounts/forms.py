@@ -235,6 +235,9 @@ class OrgUnitForm(BootstrapMixin, forms.Form):
             (OrgUnit.Kind.PARTNER_AGENCY, OrgUnit.Kind.PARTNER_AGENCY.label),
             (OrgUnit.Kind.AFFILIATED_UNIT, OrgUnit.Kind.AFFILIATED_UNIT.label),
             (OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.DEPARTMENT.label),
+            (OrgUnit.Kind.COUNTY_BUREAU, OrgUnit.Kind.COUNTY_BUREAU.label),
+            (OrgUnit.Kind.SERVICE_STATION, OrgUnit.Kind.SERVICE_STATION.label),
+            (OrgUnit.Kind.VILLAGE_COMMITTEE, OrgUnit.Kind.VILLAGE_COMMITTEE.label),
         ],
     )
     division = forms.CharField(

@@ -145,8 +145,9 @@ def seed_org_units() -> SeedResult:
 
     The city bureau with its departments and affiliated units, the city partner agencies, a
     bureau per county-level division, a service station per township and a committee per
-    village or community of today's tree. Units are matched by code: an existing unit is left
-    as it is. One audit event records the run.
+    village or community of today's tree. Units are matched by code, and a division that
+    already has an open unit of the kind gets no second one: existing units are left as they
+    are. One audit event records the run.
     """
     with transaction.atomic():
         existing: dict[str, int] = dict(OrgUnit.objects.values_list("code", "id"))
@@ -206,6 +207,16 @@ def seed_org_units() -> SeedResult:
             (Division.Level.TOWNSHIP, Kind.SERVICE_STATION, station_code, "{}民政服务站"),
             (Division.Level.VILLAGE, Kind.VILLAGE_COMMITTEE, village_committee_code, "{}"),
         )
+        # A division that already has an open unit of the level's kind (seeded, entered by an
+        # administrator, or moved there by a division change) gets no second one.
+        open_unit: dict[tuple[str, int], int] = {
+            (kind, division_id): pk
+            for pk, kind, division_id in OrgUnit.objects.filter(
+                closed_at__isnull=True, kind__in=[k for _l, k, _c, _n in levels]
+            )
+            .order_by("id")
+            .values_list("id", "kind", "division_id")
+        }
         # The unit of each division at the level above, to hang the next level's units from.
         unit_of_division: dict[int, int] = {city.pk: bureau_id}
         for level, kind, code_of, name_pattern in levels:
@@ -214,22 +225,25 @@ def seed_org_units() -> SeedResult:
                 .order_by("path")
                 .values_list("id", "code", "name", "parent_id")
             )
-            add(
-                [
-                    OrgUnit(
-                        code=code_of(code),
-                        name=name_pattern.format(name),
-                        kind=kind,
-                        division_id=division_id,
-                        parent_id=unit_of_division.get(parent_id),
-                    )
-                    for division_id, code, name, parent_id in rows
-                ]
-            )
+            fresh = [
+                OrgUnit(
+                    code=code_of(code),
+                    name=name_pattern.format(name),
+                    kind=kind,
+                    division_id=division_id,
+                    parent_id=unit_of_division.get(parent_id),
+                )
+                for division_id, code, name, parent_id in rows
+                if (kind, division_id) not in open_unit
+            ]
+            add(fresh)
+            for unit in fresh:
+                if unit.pk is not None:
+                    open_unit.setdefault((kind, unit.division_id), unit.pk)
             unit_of_division = {
-                division_id: existing[code_of(code)]
-                for division_id, code, _name, _parent in rows
-                if code_of(code) in existing
+                division_id: open_unit[(kind, division_id)]
+                for division_id, _code, _name, _parent in rows
+                if (kind, division_id) in open_unit
             }
 
         total = OrgUnit.objects.count()
