@@ -92,12 +92,12 @@ class HouseholdSearchForm(BootstrapForm):
     area_type = forms.ChoiceField(
         label=_("城乡类型"),
         required=False,
-        choices=[*BLANK, *labels.choices(("urban", "rural"), labels.AREA_TYPES)],
+        choices=[("", _("全部")), *labels.choices(("urban", "rural"), labels.AREA_TYPES)],
     )
     programme = forms.ChoiceField(
         label=_("救助项目"),
         required=False,
-        choices=[*BLANK, *labels.choices(schema.PROGRAMMES, labels.PROGRAMMES)],
+        choices=[("", _("全部")), *labels.choices(schema.PROGRAMMES, labels.PROGRAMMES)],
     )
     include_closed = forms.BooleanField(label=_("含已注销家庭"), required=False)
 
@@ -108,11 +108,20 @@ class HouseholdSearchForm(BootstrapForm):
 # --- persons -----------------------------------------------------------------------------------
 
 
+def _blank_first(field: forms.Field) -> forms.Field:
+    """Replace Django's English "Select an option" blank choice: "请选择" when required, else "—"."""
+    if isinstance(field, forms.ChoiceField):
+        blank = [("", _("请选择"))] if field.required else BLANK
+        existing: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [*blank, *((v, lbl) for v, lbl in existing if v not in ("", None))]
+    return field
+
+
 def _person_field(name: str, **kwargs: Any) -> forms.Field:
     field = Person._meta.get_field(name).formfield(**kwargs)  # type: ignore[union-attr]
     assert field is not None
     field.required = False
-    return field
+    return _blank_first(field)
 
 
 class PersonFieldsForm(BootstrapForm):
@@ -267,6 +276,7 @@ class FactForm(BootstrapForm):
         person_field = self.fields["person"]
         assert isinstance(person_field, forms.ModelChoiceField)
         person_field.queryset = Person.objects.filter(pk__in=[m.person_id for m in members])
+        person_field.empty_label = _("请选择")
         if kind == "enrolment":
             person_field.required = False
             person_field.empty_label = _("整户享受")
@@ -280,6 +290,7 @@ class FactForm(BootstrapForm):
                 # Net business income may be negative; no other amount may.
                 field.validators.append(MinValueValidator(Decimal(0)))
                 field.widget.attrs["min"] = "0"
+            _blank_first(field)
             if isinstance(field, forms.NullBooleanField):
                 field.widget = forms.Select(
                     choices=[("unknown", "—"), ("true", _("是")), ("false", _("否"))]
