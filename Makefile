@@ -41,8 +41,7 @@ $(VAR)/static/.collected: $(STATIC_SOURCES) node_modules/.package-lock.json .ven
 	@touch $@
 
 run: install $(VAR)/static/.collected
-	$(MZ) migrate --no-input
-	$(MZ) demo
+	$(MZ) demo --migrate
 	$(MZ) serve --host $(HOST) --port $(PORT)
 
 test: install

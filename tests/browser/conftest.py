@@ -1,7 +1,7 @@
 """Browser tests: the real platform (``minzheng serve``) on its own data directory, driven by
 Debian's Chromium through Playwright.
 
-The session starts from an empty directory: migrate, ``minzheng demo`` (whose printed table
+The session starts from an empty directory: ``minzheng demo --migrate`` (whose printed table
 gives the demo accounts' TOTP secrets), collectstatic, then ``minzheng serve`` on a free port
 with two-factor authentication ON (``MINZHENG_DEMO_SKIP_2FA`` unset). Screenshots go to
 ``test-artifacts/browser/``.
@@ -80,8 +80,8 @@ def _secrets_from_demo_output(output: str) -> dict[str, str]:
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     var_dir = tmp_path_factory.mktemp("browser-var")
-    minzheng(var_dir, "migrate", "--no-input", "-v", "0")
-    demo = minzheng(var_dir, "demo", MINZHENG_DEMO_PERSONS="3000")
+    # As `make run` does it: migrations and the demo in one command.
+    demo = minzheng(var_dir, "demo", "--migrate", MINZHENG_DEMO_PERSONS="3000")
     (ARTIFACTS / "demo-output.txt").write_text(demo.stdout)
     secrets = _secrets_from_demo_output(demo.stdout)
     assert set(secrets) == {

@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from minzheng.demo import accounts as demo_accounts
@@ -44,12 +45,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="Apply database migrations first (saves `make run` a process start).",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="Set every demo account's password back to the demo password and unlock it.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=options["verbosity"])
         result = demo_accounts.load_demo_accounts(reset_passwords=options["reset_passwords"])
         if result.skipped:
             self.stdout.write("演示数据已载入，跳过。")

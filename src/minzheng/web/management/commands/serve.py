@@ -73,6 +73,8 @@ class Command(BaseCommand):
                 "-",
                 # No control socket: it sits at one fixed path per user, so two servers would clash.
                 "--no-control-socket",
+                # Import the platform once in the master; workers fork from it ready to answer.
+                "--preload",
             ]
         }
         if not options["no_worker"]:
