@@ -1,0 +1,316 @@
+"""Benchmark of 数据归集: import a large feed file and print rows/s and peak memory.
+
+    uv run python bench/ingest.py                         # 1,000,000 rows of 公安·户籍人口, CSV, SQLite
+    uv run python bench/ingest.py --format xlsx --rows 200000
+    uv run python bench/ingest.py --feed healthcare_medical --persons 200000
+    uv run python bench/ingest.py --postgres              # SQLite, then PostgreSQL
+
+The file is generated reproducibly (``--seed``): real village codes from the shipped division
+data, valid resident ID numbers (unique, issued by the village's county, MOD 11-2 check
+character), households of two to four members. ``healthcare_medical`` (and the other feeds
+about existing persons) first needs persons: the bench imports a household register of
+``--persons`` rows before it (timed separately).
+
+Each database gets a fresh one: SQLite under a temporary directory, PostgreSQL as the database
+``minzheng_bench`` (dropped and created again) at ``postgres://postgres@127.0.0.1:5432`` — or
+the server named by ``DATABASE_URL``. Every import runs in its own process, so that the peak
+memory printed (``ru_maxrss``) is the import's own. The target on the 2-core reference machine:
+at least 20,000 rows/s with a peak under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VILLAGES = ROOT / "src" / "minzheng" / "divisions" / "data" / "chongqing-villages.csv"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK = "10X98765432"
+BIRTH_SPAN_DAYS = 32000  # about 87 years of birth dates
+OLDEST = date(1935, 1, 1)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅玉兰志强海燕文"
+HUKOU_HEADERS = [
+    "身份证号码",
+    "姓名",
+    "性别",
+    "出生日期",
+    "区划代码",
+    "户籍地址",
+    "与户主关系",
+    "户号",
+]
+MEDICAL_HEADERS = ["身份证号码", "姓名", "结算日期", "自付金额", "单据号", "医疗机构", "就诊类型"]
+RELATIONS = ["户主", "配偶", "子", "女"]
+
+
+def id_number(index: int, county: str, sex: str) -> str:
+    """The ID number of person ``index``: unique for index < 32000 × 499 (bijective mapping)."""
+    born = OLDEST + timedelta(days=(index * 7919) % BIRTH_SPAN_DAYS)
+    sequence = 2 * (index // BIRTH_SPAN_DAYS) + (1 if sex == "M" else 2)
+    first = f"{county}{born:%Y%m%d}{sequence:03d}"
+    return first + CHECK[sum(int(d) * w for d, w in zip(first, WEIGHTS, strict=True)) % 11]
+
+
+def villages() -> list[str]:
+    with VILLAGES.open(encoding="utf-8") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
+
+
+def person(index: int, rng: random.Random, codes: list[str]) -> tuple[str, str, str, int]:
+    """(ID number, name, village code, household index) of person ``index``."""
+    household = index * 10 // 26  # about 2.6 persons per household
+    village = codes[(household * 7) % len(codes)]
+    sex = "M" if rng.random() < 0.5 else "F"
+    name = (
+        rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+    )
+    return id_number(index, village[:6], sex), name, village, household
+
+
+def hukou_rows(count: int, seed: int) -> Iterator[list[str]]:
+    rng = random.Random(seed)
+    codes = villages()
+    previous = -1
+    position = 0
+    for index in range(count):
+        number, name, village, household = person(index, rng, codes)
+        position = position + 1 if household == previous else 0
+        previous = household
+        relation = RELATIONS[min(position, len(RELATIONS) - 1)]
+        yield [
+            number,
+            name,
+            "",
+            "",
+            village,
+            f"重庆市某区某街道{household % 500}号",
+            relation,
+            f"{household:08d}",
+        ]
+
+
+def medical_rows(count: int, persons: int, seed: int) -> Iterator[list[str]]:
+    rng = random.Random(seed)
+    names = random.Random(seed)
+    codes = villages()
+    # The names of the persons, as the household register gave them (same generator order).
+    roster = [person(i, names, codes)[:2] for i in range(persons)]
+    start = date.today() - timedelta(days=730)
+    for index in range(count):
+        number, name = roster[rng.randrange(persons)]
+        settled = start + timedelta(days=rng.randrange(720))
+        amount = f"{rng.lognormvariate(6, 1.2):.2f}"
+        visit = "住院" if rng.random() < 0.1 else "门诊"
+        yield [number, name, settled.isoformat(), amount, f"YB{index:010d}", "某区人民医院", visit]
+
+
+def write(path: Path, headers: list[str], rows: Iterator[list[str]], title: str) -> None:
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([title])
+            writer.writerow(headers)
+            writer.writerows(rows)
+        return
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("数据")
+    sheet.append([title])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+# --- one import, in its own process -----------------------------------------------------------
+
+
+def child(args: argparse.Namespace) -> None:
+    """Set up a fresh database, import the prepared file(s), print one JSON line of results."""
+    os.environ["MINZHENG_VAR_DIR"] = args.var
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from minzheng.divisions import services as division_services
+    from minzheng.registry.ingest import run_import
+
+    call_command("migrate", verbosity=0)
+    division_services.load_divisions()
+    results = {}
+    if args.register:
+        started = time.perf_counter()
+        batch = run_import(feed_code="police_hukou", path=args.register, by=None)
+        results["register"] = {
+            "rows": batch.rows_done,
+            "seconds": time.perf_counter() - started,
+            "status": batch.status,
+        }
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    batch = run_import(feed_code=args.feed, path=args.file, by=None)
+    seconds = time.perf_counter() - started
+    results["import"] = {
+        "rows": batch.rows_done,
+        "created": batch.rows_created,
+        "failed": batch.rows_failed,
+        "status": batch.status,
+        "message": batch.message,
+        "seconds": seconds,
+        "rows_per_second": batch.rows_done / seconds if seconds else 0,
+        "peak_rss_mb_before": before / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if args.tracemalloc:
+        import tracemalloc
+
+        results["import"]["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    print("RESULT " + json.dumps(results, ensure_ascii=False))
+
+
+def _postgres_url() -> str:
+    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    server, _slash, _name = base.rpartition("/")
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS minzheng_bench")
+        conn.execute("CREATE DATABASE minzheng_bench")
+    return f"{server}/minzheng_bench"
+
+
+def run_backend(name: str, args: argparse.Namespace, files: dict[str, Path], work: Path) -> dict:
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if name == "postgresql":
+        env["DATABASE_URL"] = _postgres_url()
+    var = work / f"var-{name}"
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--var",
+        str(var),
+        "--feed",
+        args.feed,
+        "--file",
+        str(files["feed"]),
+    ]
+    if "register" in files:
+        command += ["--register", str(files["register"])]
+    if args.tracemalloc:
+        command.append("--tracemalloc")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return dict(json.loads(line[7:]))
+    raise SystemExit(f"{name}: the import process failed\n{done.stderr[-4000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--feed", default="police_hukou", choices=["police_hukou", "healthcare_medical"]
+    )
+    parser.add_argument(
+        "--persons", type=int, default=200_000, help="register size for a fact feed"
+    )
+    parser.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    parser.add_argument("--seed", type=int, default=20240105)
+    parser.add_argument("--postgres", action="store_true", help="also import into PostgreSQL")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also trace Python allocations (slow)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated files and databases"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--var", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--register", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="mz-bench-ingest-"))
+    files: dict[str, Path] = {}
+    started = time.perf_counter()
+    if args.feed == "police_hukou":
+        files["feed"] = work / f"hukou.{args.format}"
+        write(
+            files["feed"],
+            HUKOU_HEADERS,
+            hukou_rows(args.rows, args.seed),
+            "户籍人口信息（基准测试）",
+        )
+    else:
+        files["register"] = work / "hukou.csv"
+        write(files["register"], HUKOU_HEADERS, hukou_rows(args.persons, args.seed), "户籍人口信息")
+        files["feed"] = work / f"medical.{args.format}"
+        write(
+            files["feed"],
+            MEDICAL_HEADERS,
+            medical_rows(args.rows, args.persons, args.seed),
+            "医疗费用个人自付（基准测试）",
+        )
+    size = files["feed"].stat().st_size / 2**20
+    print(
+        f"generated {args.rows:,} rows of {args.feed} as {args.format} ({size:,.0f} MB) "
+        f"in {time.perf_counter() - started:,.1f} s under {work}"
+    )
+    backends = (
+        ["sqlite", "postgresql"]
+        if (args.postgres or os.environ.get("DATABASE_URL"))
+        else ["sqlite"]
+    )
+    for name in backends:
+        result = run_backend(name, args, files, work)
+        if "register" in result:
+            reg = result["register"]
+            print(
+                f"[{name}] register: {reg['rows']:,} rows in {reg['seconds']:,.1f} s "
+                f"({reg['rows'] / reg['seconds']:,.0f} rows/s)"
+            )
+        imp = result["import"]
+        print(
+            f"[{name}] {args.feed}: {imp['rows']:,} rows in {imp['seconds']:,.1f} s = "
+            f"{imp['rows_per_second']:,.0f} rows/s; status {imp['status']}, created {imp['created']:,}, "
+            f"failed {imp['failed']:,}; peak RSS {imp['peak_rss_mb']:,.0f} MB"
+            + (
+                f", traced peak {imp['tracemalloc_peak_mb']:,.0f} MB"
+                if "tracemalloc_peak_mb" in imp
+                else ""
+            )
+        )
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,538 @@
+"""Landing a chunk of good rows: find or create persons, households and memberships, add facts,
+update person attributes — a few set-based statements per chunk, never one per row.
+
+Idempotency rests on fingerprints (``registry.services.fingerprints``): a fact whose
+fingerprint is already on an open row is "unchanged". A fact that fills the same slot as an
+open fact of the same feed (same identity fields, other values: a corrected amount) closes that
+fact and is added in its place. A person attribute is set only when it differs and the row's
+date is not older than the date the current value holds from; its source is noted in
+``field_sources``.
+
+Everything runs inside the caller's transaction: the chunk is all or nothing with its batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models
+
+from minzheng.registry import idnumbers, pii
+from minzheng.registry.ingest.spec import FactPlan, FeedSpec, RowError, RowPlan
+from minzheng.registry.ingest.sql import Inserter, select_in, update_rows
+from minzheng.registry.models import (
+    Asset,
+    Enrolment,
+    Expenditure,
+    Household,
+    ImportBatch,
+    Income,
+    LifeEvent,
+    Membership,
+    Person,
+)
+from minzheng.registry.services.fingerprints import (
+    FACT_KEYS,
+    SEPARATOR,
+    fact_fields,
+    normalise,
+    restated_fingerprint,
+    source_key_for_feed,
+)
+
+FACT_MODELS: dict[str, type[models.Model]] = {
+    "income": Income,
+    "asset": Asset,
+    "expenditure": Expenditure,
+    "life_event": LifeEvent,
+    "enrolment": Enrolment,
+}
+_FACT_META = ("fingerprint", "person_id", "household_id")
+CURRENT = "closed_at IS NULL AND valid_to IS NULL"
+# Most distinct values of one identity field a slot look-up names in its WHERE clause.
+NARROW_LIMIT = 5000
+
+NO_PERSON = "未找到该身份证号码对应的人员，请先导入户籍数据"
+NO_HOUSEHOLD = "该人员尚无家庭（户籍）记录，请先导入户籍数据"
+NAME_MISMATCH = "姓名与该身份证号码在户籍登记中的姓名不一致"
+
+# Person attributes a feed may state (attnames); ``field_sources`` is keyed by field name.
+UPDATE_FIELDS = (
+    "name",
+    "hukou_division_id",
+    "residence_division_id",
+    "life_status",
+    "death_date",
+    "disability_grade",
+    "disability_kind",
+    "school_status",
+    "employment_status",
+)
+
+
+def _fingerprint(kind: str, *parts: object) -> str:
+    """``fingerprints.fingerprint``, with text parts (most of them) normalised in line."""
+    text = SEPARATOR.join(
+        [kind, *(p.strip() if p.__class__ is str else normalise(p) for p in parts)]
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _field_name(attname: str) -> str:
+    return attname.removesuffix("_id") if attname.endswith("division_id") else attname
+
+
+@dataclass
+class Pending:
+    """A good row waiting to land: its number, its plan and the ID number's look-up hash."""
+
+    number: int
+    plan: RowPlan
+    key: str
+
+
+@dataclass
+class ChunkOutcome:
+    """Per row number: landed with a change, landed with nothing new, or refused (and why)."""
+
+    created: set[int] = field(default_factory=set)
+    unchanged: set[int] = field(default_factory=set)
+    errors: dict[int, list[RowError]] = field(default_factory=dict)
+
+    def refuse(self, number: int, column: str, reason: str) -> None:
+        self.errors.setdefault(number, []).append(RowError(column, reason))
+
+
+@dataclass
+class _Person:
+    id: int
+    name: str
+    values: dict[str, Any]
+    new: bool = False
+    changed: bool = False
+
+
+@dataclass
+class _Fact:
+    fingerprint: str
+    row: Pending
+    plan: FactPlan
+    person_id: int | None
+    household_id: int | None
+
+
+class Lander:
+    """Lands chunks of one batch of one feed (one instance per batch)."""
+
+    def __init__(
+        self, *, spec: FeedSpec, batch: ImportBatch, division_codes: dict[int, str]
+    ) -> None:
+        self.spec = spec
+        self.batch = batch
+        self.source = source_key_for_feed(batch.feed.code)
+        self.division_codes = division_codes
+        self.encrypt = pii.encrypter()
+        self._persons_in = Inserter(
+            Person,
+            [
+                "id_number_encrypted",
+                "id_number_hash",
+                "id_number_masked",
+                "name",
+                "sex",
+                "birth_date",
+                "hukou_division_id",
+                "residence_division_id",
+            ],
+        )
+
+        self._households_in = Inserter(Household, ["number", "division_id", "address"])
+        self._memberships_in = Inserter(
+            Membership, ["fingerprint", "person_id", "household_id", "relation"]
+        )
+        self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
+        # Every batch of this feed: facts from other feeds never fill the same slot.
+        self.feed_batches = set(
+            ImportBatch.objects.filter(feed_id=batch.feed_id).values_list("id", flat=True)
+        )
+
+    # --- the chunk ---------------------------------------------------------------------
+
+    def land(self, pending: Sequence[Pending], *, now: datetime) -> ChunkOutcome:
+        """Land ``pending`` (rows already checked one by one); returns what became of each."""
+        outcome = ChunkOutcome()
+        self.now = now
+        self.today = now.date()
+        self.entry = {
+            "at": now.isoformat(timespec="seconds"),
+            "batch": self.batch.pk,
+            "feed": self.batch.feed.code,
+            "feed_name": self.batch.feed.name,
+        }
+        self.fact_constants = {"source_batch_id": self.batch.pk, "recorded_at": now}
+        persons = self._persons(pending, outcome)
+        rows = [p for p in pending if p.number not in outcome.errors]
+        if self.spec.creates_persons:
+            self._households(rows, persons, outcome)
+        if any(p.plan.facts for p in rows):
+            homes = self._current_households(persons[p.key].id for p in rows)
+            self._facts(rows, persons, homes, outcome)
+            rows = [p for p in rows if p.number not in outcome.errors]
+        self._update_persons(rows, persons, outcome)
+        outcome.unchanged.update(p.number for p in rows if p.number not in outcome.created)
+        return outcome
+
+    # --- persons -----------------------------------------------------------------------
+
+    def _persons(self, pending: Sequence[Pending], outcome: ChunkOutcome) -> dict[str, _Person]:
+        stated = sorted({name for p in pending for name in p.plan.updates} - {"name"})
+        columns = ["id", "id_number_hash", "name", *stated]
+        persons: dict[str, _Person] = {}
+        for row in select_in(Person, columns, "id_number_hash", (p.key for p in pending)):
+            values = dict(zip(columns[2:], row[2:], strict=True))
+            persons[row[1]] = _Person(row[0], row[2], values)
+        if self.spec.creates_persons:
+            missing: dict[str, Pending] = {}
+            for p in pending:
+                if p.key not in persons:
+                    missing[p.key] = p  # the last row about a person says who they are
+            if missing:
+                self._create_persons(list(missing.values()))
+                for pk, key in select_in(
+                    Person, ["id", "id_number_hash"], "id_number_hash", missing
+                ):
+                    creates = missing[key].plan.creates or {}
+                    persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
+                outcome.created.update(p.number for p in missing.values())
+            return persons
+        for p in pending:
+            person = persons.get(p.key)
+            if person is None:
+                outcome.refuse(p.number, "id_number", NO_PERSON)
+            elif p.plan.name and p.plan.name != person.name:
+                outcome.refuse(p.number, "name", NAME_MISMATCH)
+        return persons
+
+    def _create_persons(self, rows: Sequence[Pending]) -> None:
+        tuples = []
+        # Rows of a feed all state the same attributes of the persons they create.
+        stated = ("id_number", "sex", "birth_date", *(rows[0].plan.creates or {}))
+        sources = {_field_name(name): self.entry for name in stated}
+        for p in rows:
+            parsed = p.plan.id_number
+            creates = p.plan.creates or {}
+            tuples.append(
+                (
+                    self.encrypt(parsed.value),
+                    p.key,
+                    idnumbers.mask(parsed.value),
+                    creates.get("name", ""),
+                    parsed.sex,
+                    parsed.birth_date,
+                    creates.get("hukou_division_id"),
+                    creates.get("residence_division_id"),
+                )
+            )
+        # Every person created from this feed has the same sources: one JSON text for the chunk.
+        self._persons_in.insert(tuples, {"created_at": self.now, "field_sources": sources})
+
+    # --- households and memberships (the household register) ---------------------------
+
+    def household_number(self, division_id: int, number: str) -> str:
+        """The registry's household number: the county code and the police 户号."""
+        return f"{self.division_codes[division_id][:6]}-{number}"
+
+    def _households(
+        self, rows: Sequence[Pending], persons: dict[str, _Person], outcome: ChunkOutcome
+    ) -> None:
+        # The last row about a person says where they belong now; earlier ones add nothing.
+        latest: dict[str, Pending] = {}
+        for p in rows:
+            latest[p.key] = p
+        outcome.unchanged.update(p.number for p in rows if latest[p.key] is not p)
+        places: dict[str, Pending] = {}
+        numbers: dict[str, str] = {}
+        for key, p in latest.items():
+            plan = p.plan.household
+            assert plan is not None
+            numbers[key] = self.household_number(plan.division_id, plan.number)
+            places.setdefault(numbers[key], p)
+
+        found = {
+            number: (pk, head)
+            for pk, number, head in select_in(
+                Household, ["id", "number", "head_id"], "number", places
+            )
+        }
+        new = [n for n in places if n not in found]
+        if new:
+            self._households_in.insert(
+                [
+                    (n, places[n].plan.household.division_id, places[n].plan.household.address)  # type: ignore[union-attr]
+                    for n in new
+                ],
+                {"source_batch_id": self.batch.pk, "created_at": self.now},
+            )
+            for pk, number in select_in(Household, ["id", "number"], "number", new):
+                found[number] = (pk, None)
+            outcome.created.update(places[n].number for n in new)
+
+        current = {
+            person: (pk, household, relation)
+            for pk, person, household, relation in select_in(
+                Membership,
+                ["id", "person_id", "household_id", "relation"],
+                "person_id",
+                (persons[k].id for k in latest if not persons[k].new),
+                where=CURRENT,
+            )
+        }
+        closed: list[tuple[Any, ...]] = []
+        ended: list[tuple[Any, ...]] = []
+        inserts: list[tuple[str, int, int, str]] = []
+        heads: dict[int, int] = {}
+        for key, p in latest.items():
+            relation = p.plan.household.relation  # type: ignore[union-attr]
+            household_id, head_id = found[numbers[key]]
+            person_id = persons[key].id
+            if relation == "head" and head_id != person_id:
+                heads[household_id] = person_id
+                outcome.created.add(p.number)
+            was = current.get(person_id)
+            if was is not None and was[1] == household_id:
+                if was[2] == relation:
+                    continue
+                closed.append((self.now, was[0]))  # the same household, restated: a correction
+            elif was is not None:
+                ended.append((self.today, was[0]))  # moved: the old membership's period ends
+            stated = {"household": numbers[key], "person": key, "relation": relation}
+            fp = _fingerprint(
+                "membership", self.source, *(stated.get(f) for f in fact_fields("membership"))
+            )
+            inserts.append((fp, person_id, household_id, relation))
+            outcome.created.add(p.number)
+        update_rows(Membership, ["closed_at"], closed)
+        update_rows(Membership, ["valid_to"], ended)
+        update_rows(Household, ["head_id"], [(person, hh) for hh, person in heads.items()])
+        taken = {
+            row[0]
+            for row in select_in(
+                Membership, ["fingerprint"], "fingerprint", (i[0] for i in inserts)
+            )
+        }
+        self._memberships_in.insert(
+            [(restated_fingerprint(i[0]), *i[1:]) if i[0] in taken else i for i in inserts],
+            self.fact_constants,
+        )
+
+    def _current_households(self, person_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """Person id → (household id, household number) of their current household."""
+        current = select_in(
+            Membership, ["person_id", "household_id"], "person_id", person_ids, where=CURRENT
+        )
+        numbers = dict(
+            select_in(Household, ["id", "number"], "id", (household for _p, household in current))
+        )
+        return {person: (household, numbers[household]) for person, household in current}
+
+    # --- facts -------------------------------------------------------------------------
+
+    def _facts(
+        self,
+        rows: Sequence[Pending],
+        persons: dict[str, _Person],
+        homes: dict[int, tuple[int, str]],
+        outcome: ChunkOutcome,
+    ) -> None:
+        planned: dict[str, list[_Fact]] = defaultdict(list)
+        for p in rows:
+            person = persons[p.key]
+            home = homes.get(person.id)
+            for fact in p.plan.facts:
+                if fact.household == "required" and home is None:
+                    outcome.refuse(p.number, "id_number", NO_HOUSEHOLD)
+                    continue
+                identity = {
+                    "person": None if fact.per_household else p.key,
+                    "household": home[1] if home is not None else None,
+                }
+                parts = [
+                    identity[f] if f in identity else fact.fields.get(f)
+                    for f in fact_fields(fact.kind)
+                ]
+                planned[fact.kind].append(
+                    _Fact(
+                        _fingerprint(fact.kind, self.source, *parts),
+                        p,
+                        fact,
+                        None if fact.per_household else person.id,
+                        home[0] if home is not None and fact.household != "none" else None,
+                    )
+                )
+        for kind, facts in planned.items():
+            self._land_facts(
+                kind, [f for f in facts if f.row.number not in outcome.errors], outcome
+            )
+
+    def _open_slots(
+        self, kind: str, facts: list[_Fact]
+    ) -> dict[tuple[Any, ...], list[tuple[int, tuple[str, ...]]]]:
+        """Open facts of this feed in the slots ``facts`` fill: slot → [(id, normalised values)]."""
+        model = FACT_MODELS[kind]
+        identity, value_fields = FACT_KEYS[kind]
+        own = [f for f in identity if f not in ("person", "household")]
+        by_household = "household" in identity and kind == "enrolment"
+        owner = "household_id" if by_household else "person_id"
+        owners = {(f.household_id if by_household else f.person_id) for f in facts}
+        booleans = {
+            f.attname for f in model._meta.concrete_fields if isinstance(f, models.BooleanField)
+        }
+        columns = ["id", "source_batch_id", "person_id", "household_id", *own, *value_fields]
+        # Narrowed by the identity fields too: a person's whole history from this feed (months
+        # of wages, years of settlements) need not come back for every chunk. The feed is
+        # checked here, not in SQL, so that the database looks rows up by their owner (a
+        # condition on the batch makes SQLite walk the whole batch being imported instead).
+        where = ["closed_at IS NULL"]
+        params: list[Any] = []
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        for name in own:
+            wanted = list({f.plan.fields.get(name) for f in facts} - {None})
+            if 0 < len(wanted) <= NARROW_LIMIT:
+                column = connection.ops.quote_name(str(fields[name].column))
+                where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
+                params.extend(wanted)
+        slots: dict[tuple[Any, ...], list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+        for row in select_in(
+            model, columns, owner, owners, where=" AND ".join(where), params=params
+        ):
+            if row[1] not in self.feed_batches:
+                continue
+            values = [
+                bool(v) if c in booleans and v is not None else v
+                for c, v in zip(columns, row, strict=True)
+            ]
+            slot = (
+                values[2],
+                values[3] if by_household else None,
+                *map(normalise, values[4 : 4 + len(own)]),
+            )
+            slots[slot].append((values[0], tuple(map(normalise, values[4 + len(own) :]))))
+        return slots
+
+    def _land_facts(self, kind: str, facts: list[_Fact], outcome: ChunkOutcome) -> None:
+        if not facts:
+            return
+        model = FACT_MODELS[kind]
+        existing = dict(
+            select_in(
+                model, ["fingerprint", "closed_at"], "fingerprint", (f.fingerprint for f in facts)
+            )
+        )
+        fresh: list[_Fact] = []
+        seen: set[str] = set()
+        for fact in facts:
+            if fact.fingerprint in seen or (
+                fact.fingerprint in existing and existing[fact.fingerprint] is None
+            ):
+                continue  # already there (or twice in this chunk): nothing new
+            seen.add(fact.fingerprint)
+            fresh.append(fact)
+        if not fresh:
+            return
+        # The same values restated are unchanged; other values replace the open fact, which is
+        # closed (never deleted).
+        slots = self._open_slots(kind, fresh)
+        identity, value_fields = FACT_KEYS[kind]
+        own = [f for f in identity if f not in ("person", "household")]
+        by_household = kind == "enrolment"
+        to_close: list[tuple[Any, ...]] = []
+        columns = tuple(sorted({name for f in fresh for name in f.plan.fields}))
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        defaults = {c: fields[c].get_default() for c in columns}  # for a field a row leaves out
+        inserts: list[tuple[Any, ...]] = []
+        for fact in fresh:
+            stated = fact.plan.fields
+            slot = (
+                fact.person_id,
+                fact.household_id if by_household else None,
+                *(normalise(stated.get(f)) for f in own),
+            )
+            values = tuple(normalise(stated.get(f)) for f in value_fields)
+            standing = slots.get(slot, [])
+            if any(v == values for _pk, v in standing):
+                continue
+            to_close.extend((self.now, pk) for pk, _v in standing)
+            slots[slot] = []
+            fp = fact.fingerprint
+            if fp in existing:
+                fp = restated_fingerprint(fp)
+            inserts.append(
+                (
+                    fp,
+                    fact.person_id,
+                    fact.household_id,
+                    *(stated.get(c, defaults[c]) for c in columns),
+                )
+            )
+            outcome.created.add(fact.row.number)
+        update_rows(model, ["closed_at"], to_close)
+        key = (kind, columns)
+        if key not in self._facts_in:
+            self._facts_in[key] = Inserter(model, [*_FACT_META, *columns])
+        self._facts_in[key].insert(inserts, self.fact_constants)
+
+    # --- person attributes -------------------------------------------------------------
+
+    def _update_persons(
+        self, rows: Sequence[Pending], persons: dict[str, _Person], outcome: ChunkOutcome
+    ) -> None:
+        stated = [p for p in rows if p.plan.updates and not persons[p.key].new]
+        differing = [
+            p
+            for p in stated
+            if any(persons[p.key].values.get(a) != v for a, v in p.plan.updates.items())
+        ]
+        if not differing:
+            return
+        sources = {
+            pk: json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+            for pk, raw in select_in(
+                Person, ["id", "field_sources"], "id", (persons[p.key].id for p in differing)
+            )
+        }
+        for p in differing:
+            person = persons[p.key]
+            held_sources = sources[person.id]
+            as_of = p.plan.updates_as_of
+            for attname, value in p.plan.updates.items():
+                name = _field_name(attname)
+                held = (held_sources.get(name) or {}).get("as_of")
+                if as_of is not None and held and held > as_of.isoformat():
+                    continue  # an older statement than the one the value holds from
+                if person.values.get(attname) == value:
+                    continue
+                person.values[attname] = value
+                entry = dict(self.entry)
+                if as_of is not None:
+                    entry["as_of"] = as_of.isoformat()
+                held_sources[name] = entry
+                person.changed = True
+                outcome.created.add(p.number)
+        changed = [person for person in persons.values() if person.changed]
+        for attnames in {tuple(sorted(person.values)) for person in changed}:
+            group = [person for person in changed if tuple(sorted(person.values)) == attnames]
+            columns = [a for a in attnames if a in UPDATE_FIELDS]
+            update_rows(
+                Person,
+                [*columns, "field_sources"],
+                [
+                    (*(person.values[a] for a in columns), sources[person.id], person.id)
+                    for person in group
+                ],
+            )

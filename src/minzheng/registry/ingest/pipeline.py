@@ -1,0 +1,233 @@
+"""Reading, checking and landing one file, chunk by chunk, with its errors and its progress.
+
+``land_file`` is called inside the batch's transaction by ``services.run_import``. It streams
+the source: every row is parsed and checked on its own (each bad cell becomes an error naming
+the row, the column, the value and the reason), good rows are landed ``CHUNK_SIZE`` at a time by
+``landing.Lander``, bad rows go to the error file as they were sent. Memory holds one chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from minzheng.registry import pii
+from minzheng.registry.ingest.errorfile import ErrorFile
+from minzheng.registry.ingest.landing import Lander, Pending
+from minzheng.registry.ingest.reader import Source, SourceRow
+from minzheng.registry.ingest.spec import FeedSpec, ParseContext, RowError, RowErrors
+from minzheng.registry.ingest.values import CellError, is_blank, text
+from minzheng.registry.models import ImportBatch
+
+CHUNK_SIZE = 5000
+# The first errors are kept on the batch for its page; all of them are in the error file.
+ERROR_SAMPLE = 1000
+# Most remembered cells per column (see ``memoised``): bounded memory on any file.
+MEMO_LIMIT = 200_000
+
+
+@dataclass
+class Counters:
+    """How far a batch got: rows read, and how each ended."""
+
+    rows_total: int | None = None  # estimated until the file has been read
+    rows_done: int = 0
+    rows_created: int = 0
+    rows_unchanged: int = 0
+    rows_failed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Outcome:
+    """What ``land_file`` hands back: the counters, the first errors, the error file's rows."""
+
+    counters: Counters
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_rows: int = 0
+
+
+def memoised[F: Callable[..., Any]](function: F) -> F:
+    """``function`` remembering its results by first argument (bounded; errors not kept)."""
+    seen: dict[Any, Any] = {}
+
+    def remembered(first: Any, *rest: Any) -> Any:
+        try:
+            return seen[first]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable
+            return function(first, *rest)
+        value = function(first, *rest)
+        if len(seen) >= MEMO_LIMIT:
+            seen.clear()
+        seen[first] = value
+        return value
+
+    return remembered  # type: ignore[return-value]
+
+
+def shown_value(raw: object, key: str) -> str:
+    """A cell as the error page shows it; ID numbers masked (the error file keeps them whole)."""
+    if is_blank(raw):
+        return ""
+    value = text(raw)
+    if key.startswith("id_number") and len(value) >= 10:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:100]
+
+
+def explain(errors: list[tuple[str, str, str]]) -> str:
+    """The 错误说明 cell: every problem of the row, 【column】“value”：reason."""
+    parts = []
+    for header, value, reason in errors:
+        parts.append(f"【{header}】“{value}”：{reason}" if value else f"【{header}】{reason}")
+    return "；".join(parts)
+
+
+class FilePipeline:
+    """One pass over one source for one batch."""
+
+    def __init__(
+        self,
+        *,
+        spec: FeedSpec,
+        batch: ImportBatch,
+        source: Source,
+        context: ParseContext,
+        division_codes: dict[int, str],
+        error_path: Path,
+        report: Callable[[Counters], None],
+    ) -> None:
+        self.spec = spec
+        self.source = source
+        self.context = context
+        self.lander = Lander(spec=spec, batch=batch, division_codes=division_codes)
+        self.error_file = ErrorFile(error_path, source.headers)
+        self.report = report
+        self.outcome = Outcome(Counters(rows_total=source.estimated_rows))
+        # (key, parse, position, required) per declared column; a column the file lacks reads
+        # as empty (position past every row's end).
+        self.readers = [
+            (
+                c.key,
+                memoised(c.parse) if c.memo else c.parse,
+                source.positions.get(c.key, 1 << 30),
+                c.required,
+            )
+            for c in spec.columns
+        ]
+        self.lookup_hash = memoised(pii.lookup_hasher())
+
+    def header_of(self, key: str) -> str:
+        position = self.source.positions.get(key)
+        if position is not None and position < len(self.source.headers):
+            return self.source.headers[position] or self.spec.column(key).header
+        return self.spec.column(key).header
+
+    def cell(self, row: SourceRow, key: str) -> Any:
+        position = self.source.positions.get(key)
+        if position is None or position >= len(row.cells):
+            return None
+        return row.cells[position]
+
+    # --- one row -----------------------------------------------------------------------
+
+    def parse(self, row: SourceRow) -> Pending | list[RowError]:
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        cells = row.cells
+        width = len(cells)
+        context = self.context
+        for key, parse, position, required in self.readers:
+            raw = cells[position] if position < width else None
+            if raw is None or (raw.__class__ is str and not raw.strip()):
+                if required:
+                    errors.append(RowError(key, "必填项为空"))
+                values[key] = None
+                continue
+            try:
+                values[key] = parse(raw, context)
+            except CellError as exc:
+                errors.append(RowError(key, exc.reason))
+        if errors:
+            return errors
+        try:
+            plan = self.spec.plan(values)
+        except RowErrors as exc:
+            return exc.errors
+        except RowError as exc:
+            return [exc]
+        return Pending(row.number, plan, self.lookup_hash(plan.id_number.value))
+
+    def refuse(self, row: SourceRow, errors: list[RowError]) -> None:
+        full: list[tuple[str, str, str]] = []
+        for error in errors:
+            header, raw = self.header_of(error.column), self.cell(row, error.column)
+            if len(self.outcome.errors) < ERROR_SAMPLE:
+                self.outcome.errors.append(
+                    {
+                        "row": row.number,
+                        "column": header,
+                        "value": shown_value(raw, error.column),
+                        "message": error.reason,
+                    }
+                )
+            full.append((header, "" if is_blank(raw) else text(raw), error.reason))
+        self.error_file.add(row.cells, explain(full))
+        self.outcome.counters.rows_failed += 1
+
+    # --- the file ----------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        counters = self.outcome.counters
+        chunk: list[SourceRow] = []
+        try:
+            for row in self.source.rows():
+                chunk.append(row)
+                if len(chunk) >= CHUNK_SIZE:
+                    self.flush(chunk)
+                    chunk = []
+            self.flush(chunk)
+        finally:
+            # Saved even on failure, so that the writer lets go of its temporary file; the
+            # caller removes an error file of a batch that did not land.
+            self.outcome.error_rows = self.error_file.close()
+        counters.rows_total = counters.rows_done
+        return self.outcome
+
+    def flush(self, chunk: list[SourceRow]) -> None:
+        if not chunk:
+            return
+        counters = self.outcome.counters
+        refused: dict[int, list[RowError]] = {}
+        pending: list[Pending] = []
+        for row in chunk:
+            parsed = self.parse(row)
+            if isinstance(parsed, list):
+                refused[row.number] = parsed
+            else:
+                pending.append(parsed)
+        if pending:
+            landed = self.lander.land(pending, now=timezone.now())
+            refused.update(landed.errors)
+            counters.rows_created += len(landed.created - set(landed.errors))
+            counters.rows_unchanged += len(landed.unchanged - landed.created - set(landed.errors))
+        for row in chunk:
+            if row.number in refused:
+                self.refuse(row, refused[row.number])
+        counters.rows_done += len(chunk)
+        if counters.rows_total is not None and counters.rows_total < counters.rows_done:
+            counters.rows_total = counters.rows_done
+        self.report(counters)
+
+
+def today() -> date:
+    return timezone.localdate()

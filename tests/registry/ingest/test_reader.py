@@ -1,0 +1,107 @@
+"""Reading department files: encodings, title rows, numbers where text was meant, blank rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from minzheng.registry.ingest import get_feed
+from minzheng.registry.ingest.reader import FileProblem, detect_encoding, open_source
+from tests.registry.ingest.files import HUKOU, write_csv, write_xlsx
+
+SPEC = get_feed("police_hukou")
+ROW = [
+    "500101198003020011",
+    "张三",
+    "男",
+    "1980-03-02",
+    "500101001001",
+    "某路1号",
+    "户主",
+    "000123",
+]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
+def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, detected: str) -> None:
+    path = write_csv(tmp_path / "户籍.csv", HUKOU, [ROW], encoding=encoding, title="户籍人口信息表")
+    assert detect_encoding(path)[0] == detected
+    with open_source(path, SPEC) as source:
+        rows = list(source.rows())
+    assert source.header_row == 2
+    assert [r.number for r in rows] == [3]
+    assert rows[0].cells[1] == "张三"
+    assert source.headers[:2] == ["身份证号码", "姓名"]
+
+
+def test_xlsx_with_a_merged_title_and_an_id_stored_as_a_number(tmp_path: Path) -> None:
+    # A 15-digit (first-generation) number survives being a spreadsheet number; the feed's
+    # ID column converts it (see test_import for 18-digit numbers, which Excel rounds).
+    numeric = [500101800302001, *ROW[1:]]
+    path = write_xlsx(tmp_path / "户籍.xlsx", HUKOU, [numeric, [None] * 8, ROW], title="户籍人口")
+    with open_source(path, SPEC) as source:
+        rows = list(source.rows())
+    assert source.header_row == 2
+    # The blank row 4 is skipped; the rows keep the numbers the clerk sees in Excel.
+    assert [r.number for r in rows] == [3, 5]
+    assert rows[0].cells[0] == 500101800302001
+    assert source.positions["id_number"] == 0
+
+
+def test_blank_rows_and_spaces_only_rows_are_skipped(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "户籍.csv", HUKOU, [ROW, [""] * 8, ["  ", "\u3000"], ROW])
+    with open_source(path, SPEC) as source:
+        assert [r.number for r in source.rows()] == [2, 5]
+
+
+def test_headers_with_aliases_extra_columns_and_stars(tmp_path: Path) -> None:
+    headers = ["序号", "*公民身份号码", "姓 名", "户籍地区划代码", "与户主关系", "户编号", "备注"]
+    row = ["1", ROW[0], "张三", "500101001001", "户主", "000123", ""]
+    path = write_csv(tmp_path / "户籍.csv", headers, [row])
+    with open_source(path, SPEC) as source:
+        assert source.positions == {
+            "id_number": 1,
+            "name": 2,
+            "division": 3,
+            "relation": 4,
+            "household_number": 5,
+        }
+
+
+def test_a_missing_required_column_is_named(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "户籍.csv", HUKOU[:-1], [ROW[:-1]])
+    with pytest.raises(FileProblem) as caught:
+        open_source(path, SPEC)
+    assert caught.value.reason == (
+        "表头（第1行）缺少必填列：户号。“公安·户籍人口”的必填列为："
+        "身份证号码、姓名、区划代码、与户主关系、户号"
+    )
+
+
+def test_a_file_of_another_feed_has_no_header_here(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", ["单位", "金额"], [["a", "1"]])
+    with pytest.raises(FileProblem) as caught:
+        open_source(path, SPEC)
+    assert caught.value.reason.startswith("文件前10行中没有找到表头")
+
+
+def test_old_xls_files_are_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "户籍.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(FileProblem) as caught:
+        open_source(path, SPEC)
+    assert caught.value.reason == "不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV 后上传"
+
+
+def test_json_is_a_list_of_objects_keyed_by_header(tmp_path: Path) -> None:
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps([dict(zip(HUKOU, ROW, strict=True))], ensure_ascii=False))
+    with open_source(path, SPEC) as source:
+        rows = list(source.rows())
+    assert [r.number for r in rows] == [1]
+    assert rows[0].cells[source.positions["household_number"]] == "000123"
