@@ -191,6 +191,8 @@ def test_division_picker_offers_only_divisions_in_scope(admin_client: Client) ->
     by_code = admin_client.get(url, {"q": "500101001"}).content.decode()
     assert by_code.count("<option") == 1 + by_code.count("5001010010")
     assert admin_client.get(url, {"q": "城口"}).content.decode().strip() == ""
+    # The picker itself sends its value under the field's name.
+    assert "万州区（500101）" in admin_client.get(url, {"division": "万州"}).content.decode()
 
 
 def test_role_edit_changes_what_a_holder_can_open(

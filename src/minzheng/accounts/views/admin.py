@@ -282,7 +282,9 @@ def division_options(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("for", MANAGE)
     if action not in (MANAGE, "orgunit.manage"):
         action = MANAGE
-    found = selectors.divisions_for(viewer=request.user, q=request.GET.get("q", ""), action=action)
+    # The picker sends its own value under its field name ("division"); "q" also works.
+    text = request.GET.get("q") or request.GET.get("division", "")
+    found = selectors.divisions_for(viewer=request.user, q=text, action=action)
     return render(request, "accounts/_division_options.html", {"divisions": found})
 
 
