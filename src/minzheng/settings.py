@@ -176,6 +176,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OTP_TOTP_ISSUER = "民政协同增效平台"
 # A demo switch, off unless set: lets demo accounts skip TOTP on a laptop demo.
 DEMO_SKIP_TWO_FACTOR = _env_bool("MINZHENG_DEMO_SKIP_2FA")
+# Persons in the synthetic population `minzheng demo` loads (docs/population.md).
+MINZHENG_DEMO_PERSONS = int(os.environ.get("MINZHENG_DEMO_PERSONS", "100000"))
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
