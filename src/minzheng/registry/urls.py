@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from minzheng.registry import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("", include("minzheng.registry.ingest.urls")),
 ]

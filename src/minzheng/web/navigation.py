@@ -23,6 +23,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("工作台"), "web:home", None, "house"),
     NavItem(_("家庭信息"), "registry:household_list", "household.view", "house-heart"),
+    NavItem(_("数据归集"), "registry:import_list", "registry.import", "cloud-upload"),
     NavItem(_("行政区划"), "divisions:browser", "division.view", "diagram-3"),
     NavItem(_("机构"), "accounts:orgunit_list", "orgunit.view", "buildings"),
     NavItem(_("用户与授权"), "accounts:user_list", "user.manage", "people"),

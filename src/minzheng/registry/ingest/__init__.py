@@ -12,8 +12,8 @@ file the clerk corrects and uploads again. Pages under ``/registry/imports/``, t
 
 from minzheng.registry.ingest.feeds import FEEDS, get_feed
 from minzheng.registry.ingest.pipeline import CHUNK_SIZE, Counters
+from minzheng.registry.ingest.selectors import IMPORT_ACTION
 from minzheng.registry.ingest.services import (
-    IMPORT_ACTION,
     batch_create,
     batch_submit,
     fail_stale_batches,

@@ -26,8 +26,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from minzheng.accounts import selectors as account_selectors
-from minzheng.accounts.scope import active_assignments, can_at
-from minzheng.audit.services import record_event
+from minzheng.accounts.scope import can_at
+from minzheng.audit.services import record_event, record_pii_access
 from minzheng.divisions import selectors as division_selectors
 from minzheng.divisions.models import Division
 from minzheng.registry.ingest import progress as progress_file
@@ -35,12 +35,12 @@ from minzheng.registry.ingest.feeds import FEEDS, get_feed
 from minzheng.registry.ingest.pipeline import Counters, FilePipeline, Outcome, today
 from minzheng.registry.ingest.places import DivisionIndex
 from minzheng.registry.ingest.reader import FileProblem, open_source
+from minzheng.registry.ingest.selectors import IMPORT_ACTION, default_division
 from minzheng.registry.ingest.spec import ParseContext
 from minzheng.registry.models import Feed, ImportBatch
 
 logger = logging.getLogger(__name__)
 
-IMPORT_ACTION = "registry.import"
 AUDIT_ACTION = "registry.import"
 CITY_PATH = "500000/"
 Status = ImportBatch.Status
@@ -115,23 +115,6 @@ def ensure_feeds() -> None:
 
 
 # --- batches --------------------------------------------------------------------------------
-
-
-def import_divisions(user: Any) -> list[Division]:
-    """The divisions over which ``user`` may import: where a batch of theirs can be filed."""
-    places: dict[str, Division] = {}
-    for assignment in active_assignments(user, IMPORT_ACTION):
-        places.setdefault(assignment.division.path, assignment.division)
-    return [places[path] for path in sorted(places)]
-
-
-def default_division(user: Any) -> Division | None:
-    """The user's own division (their org unit's) when they may import there, else their first."""
-    org_unit = getattr(user, "org_unit", None)
-    if org_unit is not None and can_at(user, IMPORT_ACTION, org_unit.division):
-        return org_unit.division
-    places = import_divisions(user)
-    return places[0] if places else None
 
 
 def _scope_path(by: Any, division: Division | None) -> str:
@@ -451,3 +434,14 @@ def import_batch_task(batch_id: int) -> dict[str, Any]:
         feed_code=batch.feed.code, path=batch.source_file.path, by=batch.created_by, batch=batch
     )
     return {"batch": batch_id, "status": batch.status}
+
+
+def error_file_download(*, by: Any, batch: ImportBatch) -> None:
+    """Record that ``by`` took the batch's error file (it holds the bad rows' personal data)."""
+    with transaction.atomic():
+        record_pii_access(
+            actor=by,
+            obj=batch,
+            purpose="下载导入错误行文件，更正后重新导入",
+            division_code=_division_code(batch),
+        )
