@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from minzheng.demo import accounts as demo_accounts
+from minzheng.demo import population
 
 
 def _width(text: str) -> int:
@@ -70,7 +71,21 @@ class Command(BaseCommand):
             )
         if options["reset_passwords"]:
             self.stdout.write(f"已重置 {result.passwords_reset} 个演示账号的密码并解除锁定。")
+        self._load_population()
         self._print_accounts()
+
+    def _load_population(self) -> None:
+        """The synthetic population (``MINZHENG_DEMO_PERSONS`` persons), once; see population.md."""
+        loaded = population.load_demo_population(progress=self.stdout.isatty())
+        if loaded.skipped:
+            self.stdout.write("合成人口已载入，跳过。")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"合成人口已载入：{loaded.persons:,} 人、{loaded.households:,} 户"
+                    f"（生成 {loaded.generate_seconds:.0f} 秒，入库 {loaded.load_seconds:.0f} 秒）。"
+                )
+            )
 
     def _print_accounts(self) -> None:
         rows = demo_accounts.demo_account_rows()
