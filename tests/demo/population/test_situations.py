@@ -126,9 +126,8 @@ def test_recent_shocks_are_exactly_the_planted_ones(population: dict[str, pa.Tab
     assert _households_with(events, recent & (kind == "unemployment")) == _ids(
         f.situation, "shock_unemployment"
     )
-    assert _households_with(events, recent & (kind == "disability_certified")) == _ids(
-        f.situation, "shock_disability"
-    )
+    certified = np.isin(kind, ["disability_certified", "disability_changed"])
+    assert _households_with(events, recent & certified) == _ids(f.situation, "shock_disability")
     shocked = _ids(
         f.situation, *situations.SHOCKS, "exit_death_sole_member", "enrolled_member_died"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -77,6 +77,7 @@ class Block:
     # the member a household's situation happened to, and when (days), -1 where none
     subject: np.ndarray = field(default_factory=_empty)
     shock_day: np.ndarray = field(default_factory=_empty)
+    subject_was_disabled: np.ndarray = field(default_factory=_empty)  # before a new certificate
     # economics
     standard: np.ndarray = field(default_factory=_empty)  # 低保 line of the household, monthly
     income_members: np.ndarray = field(default_factory=_empty)  # people income is spread over
@@ -93,13 +94,22 @@ class Block:
 
     @property
     def window_start(self) -> int:
-        """First day of the 12-month income window (the month a year before the as-of month)."""
-        return month_start(self.as_of_day, 12)
+        """First day of the 12-month income window: the as-of date a year earlier.
+
+        The engine averages income over [as-of − 12 months, as-of]; incomes reported for
+        exactly the year before the as-of date fall wholly inside it and count in full.
+        """
+        as_of = EPOCH + timedelta(days=self.as_of_day)
+        try:
+            year_before = as_of.replace(year=as_of.year - 1)
+        except ValueError:  # 29 February
+            year_before = as_of.replace(year=as_of.year - 1, day=28)
+        return day_number(year_before)
 
     @property
     def window_end(self) -> int:
-        """Last day of the income window (the end of the month before the as-of month)."""
-        return month_start(self.as_of_day) - 1
+        """Last day of the income window: the day before the as-of date."""
+        return self.as_of_day - 1
 
     def in_situation(self, *codes: str) -> np.ndarray:
         """Households (bool per household) in any of the named situations."""

@@ -172,7 +172,10 @@ def plant(block: Block) -> None:
     block.employment[owner] = EMPLOYMENT["self_employed"]
     block.industry[owner] = categorical(rng, cal.INDUSTRY_SHARES, len(owner))
 
-    disabled = block.subject[households("shock_disability")]
+    newly = households("shock_disability")
+    disabled = block.subject[newly]
+    block.subject_was_disabled = np.zeros(n_households, dtype=bool)
+    block.subject_was_disabled[newly] = block.disability_grade[disabled] > 0
     block.disability_grade[disabled] = rng.integers(1, 3, len(disabled))
     block.disability_kind[disabled] = categorical(rng, cal.DISABILITY_KIND_SHARES, len(disabled))
     adult = disabled[m.age[disabled] >= 16]
@@ -193,12 +196,21 @@ def plant(block: Block) -> None:
 
 
 def _background_deaths(block: Block) -> None:
-    """Some old members of ordinary households died 4–12 months ago: still on record."""
+    """Some old members of ordinary households died 4–12 months ago: still on record.
+
+    Only members without an income of their own: the death of an earner is a planted situation
+    (``enrolled_member_died``), not background noise that would push a household below the line.
+    """
     m = block.members
+    earner = np.isin(
+        block.employment,
+        [EMPLOYMENT[s] for s in ("employed", "self_employed", "farming", "retired")],
+    )
     candidates = (
         (block.situation[m.household] == 0)
         & (m.position > 0)
         & (m.age >= 75)
+        & ~earner
         & (block.rng.random(block.n_persons) < 0.03)
     )
     who = np.flatnonzero(candidates)

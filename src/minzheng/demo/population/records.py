@@ -93,15 +93,19 @@ def events(block: Block, facts: Facts) -> None:
         detail=grade_detail[disabled],
     )
     shocked = np.flatnonzero(block.in_situation("shock_disability"))
-    who = block.subject[shocked]
-    _event(
-        facts,
-        who,
-        "disability_certified",
-        block.shock_day[shocked],
-        "disability_certificates",
-        detail=grade_detail[who],
-    )
+    for kind, which in (
+        ("disability_certified", shocked[~block.subject_was_disabled[shocked]]),
+        ("disability_changed", shocked[block.subject_was_disabled[shocked]]),
+    ):
+        who = block.subject[which]
+        _event(
+            facts,
+            who,
+            kind,
+            block.shock_day[which],
+            "disability_certificates",
+            detail=grade_detail[who],
+        )
 
     # Major illness diagnoses: old ones, and new ones with a planted hospital stay.
     ill = np.flatnonzero(block.major_illness & ~is_subject)
