@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from minzheng.demo.population import Options, generate
-from minzheng.demo.population.economy import ASSET_KINDS
+from minzheng.demo.population.facts import ASSET_KINDS
 from minzheng.demo.population.places import DATA_DIR
 from minzheng.demo.population.sources import FEEDS
 from minzheng.engine import schema

@@ -24,10 +24,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from minzheng.demo.population import assets, incomes, people, records, situations, spending
 from minzheng.demo.population import calibration as cal
-from minzheng.demo.population import economy, people, records, situations
 from minzheng.demo.population.block import BLOCK_HOUSEHOLDS, Block, day_number, years
-from minzheng.demo.population.economy import Facts
+from minzheng.demo.population.facts import Facts
 from minzheng.demo.population.households import (
     TEMPLATE_CLASS,
     TEMPLATE_SIZE,
@@ -191,10 +191,10 @@ def _block(
     people.draw_attributes(block)
     people.plant(block)
     facts = Facts()
-    economy.place_incomes(block)
-    economy.incomes(block, facts)
-    economy.assets(block, facts)
-    economy.expenditures(block, facts)
+    incomes.place_incomes(block)
+    incomes.incomes(block, facts)
+    assets.assets(block, facts)
+    spending.expenditures(block, facts)
     records.events(block, facts)
     records.enrolments(block, facts)
 

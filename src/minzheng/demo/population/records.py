@@ -12,10 +12,11 @@ import numpy as np
 from minzheng.demo.population import calibration as cal
 from minzheng.demo.population import situations as sit
 from minzheng.demo.population.block import BACKGROUND_MIN_AGE_DAYS, Block
-from minzheng.demo.population.economy import EVENT, INCOME, Facts, term_starts
+from minzheng.demo.population.facts import EVENT, INCOME, Facts, full
 from minzheng.demo.population.households import TEMPLATES
 from minzheng.demo.population.people import EMPLOYMENT, LIFE, SCHOOL
 from minzheng.demo.population.sources import INDEX as SOURCE
+from minzheng.demo.population.spending import term_starts
 from minzheng.engine import schema
 
 PROGRAMME = {p: i for i, p in enumerate(schema.PROGRAMMES)}
@@ -23,10 +24,6 @@ DISASTERS = ("洪涝灾害", "山体滑坡", "房屋火灾", "风雹灾害")
 GRADE_WORDS = ("", "一级", "二级", "三级", "四级")
 # Detail texts of events, by index: "" and the four disasters, then the four grades.
 DETAILS: tuple[str, ...] = ("", *DISASTERS, *(f"残疾等级：{g}" for g in GRADE_WORDS[1:]))
-
-
-def _full(n: int, value: float | int) -> np.ndarray:
-    return np.full(n, value)
 
 
 def _event(
@@ -41,9 +38,9 @@ def _event(
 ) -> None:
     columns = {
         "person": person,
-        "kind": _full(len(person), EVENT[kind]),
+        "kind": full(len(person), EVENT[kind]),
         "date": day,
-        "source": _full(len(person), SOURCE[source]),
+        "source": full(len(person), SOURCE[source]),
     }
     if amount is not None:
         columns["amount"] = amount
@@ -147,7 +144,7 @@ def events(block: Block, facts: Facts) -> None:
     )
     if autumn <= as_of - BACKGROUND_MIN_AGE_DAYS:
         pupils = np.flatnonzero(entering & (block.death_day < 0))
-        _event(facts, pupils, "school_enrolment", _full(len(pupils), autumn), "education_students")
+        _event(facts, pupils, "school_enrolment", full(len(pupils), autumn), "education_students")
 
     ordinary = block.situation == 0
     struck = np.flatnonzero(ordinary & ~block.urban & (rng.random(nh) < 0.003))
@@ -185,34 +182,34 @@ def enrolments(block: Block, facts: Facts) -> None:
     monthly = np.round(gap * block.income_members[dibao])
     facts.enrolments.add(
         household=dibao,
-        programme=_full(len(dibao), PROGRAMME["dibao"]),
+        programme=full(len(dibao), PROGRAMME["dibao"]),
         start=block.days_ago(400, 2800, len(dibao)),
         monthly=monthly,
-        source=_full(len(dibao), SOURCE["civil_enrolments"]),
+        source=full(len(dibao), SOURCE["civil_enrolments"]),
     )
     _payments(facts, m.first[dibao], monthly * 12, window_start, window_end)
 
     near = np.flatnonzero(block.in_situation("near_dibao") & (rng.random(nh) < 0.35))
     facts.enrolments.add(
         household=near,
-        programme=_full(len(near), PROGRAMME["near_dibao"]),
+        programme=full(len(near), PROGRAMME["near_dibao"]),
         start=block.days_ago(60, 900, len(near)),
-        source=_full(len(near), SOURCE["civil_enrolments"]),
+        source=full(len(near), SOURCE["civil_enrolments"]),
     )
 
     tekun = np.flatnonzero(block.in_situation("tekun_enrolled"))
     facts.enrolments.add(
         household=tekun,
         person=block.subject[tekun],
-        programme=_full(len(tekun), PROGRAMME["tekun"]),
+        programme=full(len(tekun), PROGRAMME["tekun"]),
         start=block.days_ago(365, 3650, len(tekun)),
-        monthly=_full(len(tekun), float(cal.TEKUN_STANDARD)),
-        source=_full(len(tekun), SOURCE["civil_enrolments"]),
+        monthly=full(len(tekun), float(cal.TEKUN_STANDARD)),
+        source=full(len(tekun), SOURCE["civil_enrolments"]),
     )
     _payments(
         facts,
         block.subject[tekun],
-        _full(len(tekun), cal.TEKUN_STANDARD * 12.0),
+        full(len(tekun), cal.TEKUN_STANDARD * 12.0),
         window_start,
         window_end,
     )
@@ -223,11 +220,11 @@ def enrolments(block: Block, facts: Facts) -> None:
     end = block.days_ago(400, 2000, len(former))
     facts.enrolments.add(
         household=former,
-        programme=_full(len(former), PROGRAMME["dibao"]),
+        programme=full(len(former), PROGRAMME["dibao"]),
         start=start,
         end=np.maximum(end, start + 90),
         monthly=np.round(rng.uniform(150, 700, len(former)) * block.income_members[former]),
-        source=_full(len(former), SOURCE["civil_enrolments"]),
+        source=full(len(former), SOURCE["civil_enrolments"]),
     )
 
 
@@ -235,9 +232,9 @@ def _payments(facts: Facts, person: np.ndarray, amount: np.ndarray, start: int, 
     """Assistance paid over the income window: recorded as income, which is not counted."""
     facts.incomes.add(
         person=person,
-        kind=_full(len(person), INCOME["assistance_payment"]),
+        kind=full(len(person), INCOME["assistance_payment"]),
         amount=amount,
-        start=_full(len(person), start),
-        end=_full(len(person), end),
-        source=_full(len(person), SOURCE["civil_enrolments"]),
+        start=full(len(person), start),
+        end=full(len(person), end),
+        source=full(len(person), SOURCE["civil_enrolments"]),
     )

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from minzheng.demo.population import situations as sit
 from minzheng.demo.population.block import Block
-from minzheng.demo.population.economy import ASSET_KINDS, HOUSING_GRADES, Facts
+from minzheng.demo.population.facts import ASSET_KINDS, HOUSING_GRADES, Facts
 from minzheng.demo.population.households import CLASSES
 from minzheng.demo.population.people import INDUSTRIES
 from minzheng.demo.population.records import DETAILS
