@@ -290,7 +290,7 @@ class _Loader:
             if fresh:
                 rows = table.take(pa.array(fresh, type=pa.int64()))
                 grade = rows.column("disability_grade")
-                _insert(
+                inserted = _insert(
                     Person,
                     len(fresh),
                     {
@@ -329,7 +329,7 @@ class _Loader:
                         "created_at": self.now,
                     },
                 )
-                self._count("persons", "police_hukou", len(fresh))
+                self._count("persons", "police_hukou", inserted)
             pks = _pks(Person, "id_number_hash", hashes)
             ids = np.array(table.column("person_id").to_pylist(), dtype=np.int64)
             self.person_pk[ids] = [pks[h] for h in hashes]
@@ -349,7 +349,7 @@ class _Loader:
             if fresh:
                 rows = table.take(pa.array(fresh, type=pa.int64()))
                 heads = self.person_pk[np.array(rows.column("head_person_id").to_pylist())]
-                _insert(
+                inserted = _insert(
                     Household,
                     len(fresh),
                     {
@@ -366,7 +366,7 @@ class _Loader:
                         "source_batch_id": self.batch_of(rows.column("source")),
                     },
                 )
-                self._count("households", "police_hukou", len(fresh))
+                self._count("households", "police_hukou", inserted)
             pks = _pks(Household, "number", numbers)
             ids = np.array(table.column("household_id").to_pylist(), dtype=np.int64)
             self.household_pk[ids] = [pks[n] for n in numbers]
@@ -415,9 +415,12 @@ class _Loader:
                 }
             )
             values.update(_FACT_DEFAULTS.get(table_name, {}))
-            _insert(model, len(fresh), values)
+            inserted = _insert(model, len(fresh), values)
+            # A row the database refused (a person already current in another household of
+            # another population) is not counted; by feed the count is of the rows offered.
+            self.created[table_name] += inserted
             for source in rows.column("source").to_pylist():
-                self._count(table_name, source, 1)
+                self.created_by_feed[source] = self.created_by_feed.get(source, 0) + 1
 
     def load_all_facts(self) -> None:
         self.load_facts("memberships", Membership, "membership")
@@ -463,8 +466,9 @@ _FACT_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> None:
-    """Insert ``n`` rows given column by column (a list per column, or one value for all).
+def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> int:
+    """Insert ``n`` rows given column by column (a list per column, or one value for all);
+    returns how many went in.
 
     Every concrete column of the model must be given (values as the driver takes them); rows
     that would break a unique constraint are skipped, as ``bulk_create(ignore_conflicts=True)``
@@ -492,9 +496,13 @@ def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> None:
         for f in fields
     ]
     rows = list(zip(*series, strict=False))
+    inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, n, _INSERT_CHUNK):
-            cursor.executemany(sql, rows[start : start + _INSERT_CHUNK])
+            chunk = rows[start : start + _INSERT_CHUNK]
+            cursor.executemany(sql, chunk)
+            inserted += cursor.rowcount if cursor.rowcount >= 0 else len(chunk)
+    return inserted
 
 
 def _existing(model: type[models.Model], column: str, values: list[str]) -> set[str]:
