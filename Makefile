@@ -45,11 +45,11 @@ run: install $(VAR)/static/.collected
 	$(MZ) serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(UV) run --frozen pytest -n 2 --dist loadgroup -q
+	$(UV) run --frozen pytest -n 2 --dist loadfile -q
 
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
-	  $(UV) run --frozen pytest -n 2 --dist loadgroup -q
+	  $(UV) run --frozen pytest -n 2 --dist loadfile -q
 
 test-browser: install
 	$(UV) run --frozen pytest tests/browser -m browser -q -p no:xdist

@@ -21,9 +21,6 @@ from tests.ops.processes import minzheng, served
 
 DB = "minzheng.sqlite3"
 
-# One backup serves every test here: keep them on one xdist worker (make test: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("ops-backup")
-
 
 @dataclass(frozen=True)
 class Backup:
@@ -37,6 +34,7 @@ def _count(var_dir: Path, sql: str) -> int:
         return int(db.execute(sql).fetchone()[0])
 
 
+# One backup serves every test here; `make test` keeps a file's tests on one worker (loadfile).
 @pytest.fixture(scope="module")
 def backup(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Backup:
     """A data directory with the demo loaded and one evidence file, and its backup."""
