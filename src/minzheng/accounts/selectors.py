@@ -24,6 +24,7 @@ from minzheng.accounts.models import ApiToken, OrgUnit, Role, RoleAssignment, Us
 from minzheng.accounts.permissions import ACTIONS
 from minzheng.accounts.scope import restrict
 from minzheng.divisions import counters
+from minzheng.divisions import selectors as division_selectors
 from minzheng.divisions.models import Division
 
 MANAGE = "user.manage"
@@ -221,8 +222,11 @@ def org_units_for(
     if kind:
         units = units.filter(kind=kind)
     if division := division.strip():
-        place = Division.objects.filter(code=division).only("path").first()
-        units = units.filter(division__path__startswith=place.path) if place else units.none()
+        try:
+            place = division_selectors.get_by_code(division)
+        except Division.DoesNotExist:
+            return units.none()
+        units = units.filter(division__path__startswith=place.path)
     return units
 
 
@@ -240,12 +244,8 @@ def org_unit_by_code(code: str) -> OrgUnit:
 
 def divisions_for(*, viewer: Any, q: str, action: str = MANAGE, limit: int = 20) -> list[Division]:
     """Today's divisions in the viewer's scope whose code starts with, or name holds, ``q``."""
-    q = q.strip()
-    if not q:
-        return []
-    found = restrict(Division.objects.filter(valid_to__isnull=True), viewer, action)
-    found = found.filter(code__startswith=q) if q.isdigit() else found.filter(name__icontains=q)
-    return list(found.order_by("path")[:limit])
+    within = restrict(division_selectors.subtree(division_selectors.city()), viewer, action)
+    return division_selectors.search(q, within=within, limit=limit)
 
 
 # --- API tokens ---------------------------------------------------------------------------------
