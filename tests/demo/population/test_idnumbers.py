@@ -54,3 +54,14 @@ def test_masked_form_keeps_code_and_last_four(population: dict[str, pa.Table]) -
     number = population["persons"].column("id_number")[0].as_py()
 
     assert mask(number) == number[:6] + "********" + number[14:]
+
+
+def test_birthdays_are_spread_so_sequences_last_for_the_whole_city() -> None:
+    tables = generate_tables(
+        Options(persons=60_000, seed=8, as_of=date(2025, 9, 30), counties=("500103",))
+    )
+    counts = tables["persons"].column("birth_date").value_counts().to_pylist()
+
+    # 渝中区 alone, 60,000 people: ~1.6 per birth date on average; no date may pile up (a clipped
+    # age once put hundreds on one day, exhausting the 500 sequences of a date at city scale).
+    assert max(c["counts"] for c in counts) < 12

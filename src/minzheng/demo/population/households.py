@@ -226,8 +226,12 @@ def expand(rng: np.random.Generator, template: np.ndarray, size: np.ndarray) -> 
             u * 16.0,
         ],
     )
-    ages = np.where(rule == 1, np.clip(ages, 18.0, 100.0), ages)
-    ages = np.clip(ages, 0.0, 104.0)
+    # Out-of-range ages are spread over a short band rather than clipped: a clip would give
+    # thousands of people the same birthday, and ID sequences per birth date are finite.
+    spread = rng.random(n)
+    ages = np.where((rule == 1) & (ages < 18.0), 18.0 + 4.0 * spread, ages)
+    ages = np.where(ages > 100.0, 96.0 + 4.0 * spread, ages)
+    ages = np.maximum(ages, 0.0)
     return Members(
         household=household,
         position=position,
