@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "minzheng.accounts",
     "minzheng.registry",
     "minzheng.policy",
+    "minzheng.monitoring",
     "minzheng.api",
     "minzheng.demo",
 ]

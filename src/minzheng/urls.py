@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("divisions/", include("minzheng.divisions.urls")),
     path("audit/", include("minzheng.audit.urls")),
     path("registry/", include("minzheng.registry.urls")),
+    path("monitoring/", include("minzheng.monitoring.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -30,6 +30,10 @@ ACTIONS: dict[str, str | Promise] = {
     "household.view": _("查看家庭信息"),
     "household.edit": _("登记和维护家庭信息"),
     "registry.import": _("导入部门数据（数据归集）"),
+    "monitoring.view": _("查看动态监测与预警"),
+    "monitoring.run": _("发起监测评估"),
+    "alert.handle": _("核查和处置预警"),
+    "report.create": _("报告困难线索（发现报告）"),
 }
 
 
@@ -49,26 +53,48 @@ ROLES: tuple[RoleDefinition, ...] = (
         "village_helper",
         "村(社区)协理员",
         "本村(社区)的困难线索上报与入户调查协助。",
-        ("division.view", "orgunit.view"),
+        ("division.view", "orgunit.view", "report.create"),
     ),
     RoleDefinition(
         "township_worker",
         "乡镇(街道)民政服务站工作人员",
         "本乡镇(街道)的申请受理、调查核实、初审、公示与转介。",
-        ("division.view", "orgunit.view", "pii.view_full"),
+        (
+            "division.view",
+            "orgunit.view",
+            "pii.view_full",
+            "monitoring.view",
+            "alert.handle",
+            "report.create",
+        ),
     ),
     RoleDefinition(
         "county_officer",
         "区县民政局审核人员",
         "本区县的审核确认，督导乡镇(街道)工作，联合体管理。",
-        ("division.view", "orgunit.view", "pii.view_full", "dashboard.view", "registry.import"),
+        (
+            "division.view",
+            "orgunit.view",
+            "pii.view_full",
+            "dashboard.view",
+            "registry.import",
+            "monitoring.view",
+            "monitoring.run",
+        ),
         requires_two_factor=True,
     ),
     RoleDefinition(
         "city_department",
         "市局处室",
         "全市范围、本业务条线：项目、政策、参数与协同事项。",
-        ("division.view", "orgunit.view", "dashboard.view", "registry.import"),
+        (
+            "division.view",
+            "orgunit.view",
+            "dashboard.view",
+            "registry.import",
+            "monitoring.view",
+            "monitoring.run",
+        ),
         requires_two_factor=True,
     ),
     RoleDefinition(

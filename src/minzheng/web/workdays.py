@@ -11,7 +11,7 @@ Monday–Friday and logs a warning once per year: deadlines then ignore that yea
 package is updated (``calendar_covers(year)`` tells which case applies; pages may show the mark).
 
     from minzheng.web import workdays
-    workdays.add_workdays(date(2026, 9, 30), 3)       # 2026-10-09: National Day is skipped
+    workdays.add_workdays(date(2026, 9, 30), 3)  # 2026-10-10 (a Saturday worked in exchange)
     workdays.workdays_between(date(2026, 9, 30), date(2026, 10, 12))   # 4
 """
 

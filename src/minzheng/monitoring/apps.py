@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    name = "minzheng.monitoring"
+    label = "monitoring"
+    verbose_name = _("动态监测")
+
+    def ready(self) -> None:
+        # The household timeline is a list of providers; monitoring adds its alerts to it.
+        from minzheng.monitoring import timeline
+
+        timeline.register()

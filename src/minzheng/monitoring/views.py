@@ -1,0 +1,201 @@
+"""Monitoring pages: runs (list, detail, start), the alert worklist and alert page, the report form.
+
+Alerts are fetched through ``restrict`` (out of scope: 404); actions on an alert need
+``alert.handle`` over it. Runs are city-wide counts, readable by any holder of ``monitoring.view``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from minzheng.accounts.decorators import action_required
+from minzheng.accounts.scope import can
+from minzheng.monitoring import hooks, selectors, services
+from minzheng.monitoring.forms import AlertFilterForm, DismissForm, ReportForm
+from minzheng.monitoring.models import Alert
+from minzheng.monitoring.selectors import HANDLE_ACTION, REPORT_ACTION, RUN_ACTION, VIEW_ACTION
+
+PER_PAGE = 30
+RUNS_SHOWN = 30
+
+
+# --- runs ---------------------------------------------------------------------------------------
+
+
+@action_required(VIEW_ACTION)
+def run_list(request: HttpRequest) -> HttpResponse:
+    runs = list(selectors.runs_visible(request.user)[:RUNS_SHOWN])
+    return render(
+        request,
+        "monitoring/run_list.html",
+        {
+            "runs": runs,
+            "chart": selectors.run_chart(runs),
+            "may_run": can(request.user, RUN_ACTION),
+            "in_progress": services.run_in_progress(),
+        },
+    )
+
+
+@action_required(VIEW_ACTION)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_for(user=request.user, pk=pk)
+    return render(
+        request,
+        "monitoring/run_detail.html",
+        {
+            "run": run,
+            "in_scope": selectors.run_alerts_in_scope(user=request.user, run=run),
+            "counts": sorted(run.counts.items()),
+        },
+    )
+
+
+@require_POST
+@action_required(RUN_ACTION)
+def run_start(request: HttpRequest) -> HttpResponse:
+    run = services.screening_run_request(by=request.user)
+    messages.success(request, f"监测评估 #{run.pk} 已排队，后台工作进程将依次执行。")
+    return redirect("monitoring:run_list")
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+@action_required(VIEW_ACTION)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    form = AlertFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.AlertFilters(
+        kind=data.get("kind", ""),
+        status=data.get("status", "active") if request.GET else "active",
+        division=(data.get("division") or "").strip(),
+        overdue=bool(data.get("overdue")),
+    )
+    alerts = selectors.alert_list(user=request.user, filters=filters)
+    page = Paginator(alerts, PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "monitoring/alert_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "counts": selectors.alert_counts(user=request.user),
+            "querystring": params.urlencode(),
+            "may_report": can(request.user, REPORT_ACTION),
+        },
+    )
+
+
+def _may_handle(request: HttpRequest, alert: Alert) -> bool:
+    return selectors.alerts_visible(request.user, HANDLE_ACTION).filter(pk=alert.pk).exists()
+
+
+@action_required(VIEW_ACTION)
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.alert_for(user=request.user, pk=pk)
+    return render(
+        request,
+        "monitoring/alert_detail.html",
+        {
+            "alert": alert,
+            "today": timezone.localdate(),
+            "reports": selectors.alert_reports(alert),
+            "may_handle": _may_handle(request, alert),
+            "dismiss_form": DismissForm(),
+            "action_templates": hooks.alert_action_templates(),
+        },
+    )
+
+
+@action_required(VIEW_ACTION)
+def alert_engine(request: HttpRequest, pk: int) -> HttpResponse:
+    """The engine's determinations (and one explanation) for the alert's household (htmx)."""
+    alert = selectors.alert_for(user=request.user, pk=pk)
+    if alert.household is None:
+        raise Http404
+    # The explanation costs a second evaluation: only when asked for.
+    programme = request.GET.get("programme", "")
+    rows = selectors.household_determinations(alert.household)
+    explanation = ""
+    if programme and any(r.programme == programme for r in rows):
+        explanation = selectors.household_explanation(alert.household, programme)
+    return render(
+        request,
+        "monitoring/_engine.html",
+        {"alert": alert, "rows": rows, "programme": programme, "explanation": explanation},
+    )
+
+
+def _handled(request: HttpRequest, pk: int) -> Alert:
+    alert = get_object_or_404(selectors.alerts_visible(request.user, HANDLE_ACTION), pk=pk)
+    return alert
+
+
+@require_POST
+@action_required(HANDLE_ACTION)
+def alert_start(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _handled(request, pk)
+    try:
+        services.alert_start_verification(alert=alert, by=request.user)
+        messages.success(request, "已开始核查。")
+    except services.AlertStateError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("monitoring:alert_detail", pk=alert.pk)
+
+
+@require_POST
+@action_required(HANDLE_ACTION)
+def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _handled(request, pk)
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "排除预警必须填写原因。")
+        return redirect("monitoring:alert_detail", pk=alert.pk)
+    try:
+        services.alert_dismiss(alert=alert, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "预警已排除，原因已记录。")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("monitoring:alert_detail", pk=alert.pk)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+@action_required(REPORT_ACTION)
+def report_new(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_create(
+                by=request.user,
+                division=data["division"],
+                household=form.household,
+                person_name=data.get("person_name", ""),
+                id_number=data.get("id_number", ""),
+                description=data["description"],
+                contact=data.get("contact", ""),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"发现报告已提交（编号 {report.pk}），已推送至乡镇(街道)民政服务站限时核查。",
+            )
+            if can(request.user, VIEW_ACTION):
+                return redirect("monitoring:alert_list")
+            return redirect("monitoring:report_new")
+    return render(request, "monitoring/report_form.html", {"form": form})
