@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from minzheng.accounts.scope import can_city_wide
 from minzheng.divisions.models import Division
 from minzheng.registry import idnumbers, labels, pii
 from minzheng.registry.models import Enrolment, Household, Membership, Person
@@ -136,7 +138,15 @@ def household_search(
     terms = SearchTerms("hash", id_hash) if id_hash else read_query(q)
     if terms.kind:
         qs = qs.filter(terms_q(terms))
-    return qs.select_related("division__parent", "head").order_by("number")
+    narrow = (division is not None and division.level != "city") or not can_city_wide(user, action)
+    if terms.kind == "text" and narrow:
+        # Within a county or less, a text search matches few rows: sort them, rather than let
+        # SQLite walk the whole number index looking for matches in scope (the expression
+        # keeps it off that index; the order is the same).
+        order: Any = Concat(F("number"), Value(""))
+    else:
+        order = "number"
+    return qs.select_related("division__parent", "head").order_by(order)
 
 
 @dataclass
