@@ -126,6 +126,8 @@ def test_a_chengkou_worker_gets_404_for_a_wanzhou_division(page: Page, platform:
     expect(page.get_by_role("heading", name=re.compile("葛城街道"))).to_be_visible()
 
     assert _status(page, platform, "/divisions/500101001/") == 404
+    expect(page.locator("[data-testid=error-404]")).to_be_visible()
+    expect(page.locator("[data-testid=current-user]")).to_be_visible()
     shoot(page, "out-of-scope-404")
     assert _status(page, platform, "/divisions/500229/") == 404  # the county is above the scope
 
