@@ -75,6 +75,8 @@ class Command(BaseCommand):
                 "--no-control-socket",
                 # Import the platform once in the master; workers fork from it ready to answer.
                 "--preload",
+                "--config",
+                "python:minzheng.web.gunicorn_conf",
             ]
         }
         if not options["no_worker"]:
@@ -97,6 +99,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
+        failed = ""
         try:
             for name, command in commands.items():
                 # A session of its own: Ctrl-C reaches only this process, which then stops each
@@ -110,7 +113,6 @@ class Command(BaseCommand):
                 + (", 后台任务工作进程" if "worker" in children else "")
                 + ")  Ctrl-C 停止"
             )
-            failed = ""
             while not stopping:
                 for name, child in children.items():
                     if child.poll() is not None:
