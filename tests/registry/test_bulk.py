@@ -122,27 +122,25 @@ def test_every_fact_names_its_batch_and_the_registry_fingerprint(
         assert not model.objects.filter(source_batch__isnull=True).exists(), model
 
 
-@pytest.mark.parametrize(
-    ("kind", "model", "table"),
-    [
-        ("membership", Membership, "memberships"),
-        ("asset", Asset, "assets"),
-        ("expenditure", Expenditure, "expenditures"),
-        ("life_event", LifeEvent, "events"),
-        ("enrolment", Enrolment, "enrolments"),
-    ],
-)
 def test_column_fingerprints_equal_the_registry_helper(
-    divisions: object, population_dir: Path, kind: str, model: type, table: str
+    divisions: object, population_dir: Path
 ) -> None:
     bulk.load_population(directory=population_dir)
 
-    for fact in model.objects.select_related("person", "source_batch__feed").order_by("id")[:300]:
-        fields = {name: getattr(fact, name) for name in _FIELDS[kind]}
-        expected = fact_fingerprint(
-            kind, source=source_key_for_feed(fact.source_batch.feed.code), **fields
-        )
-        assert fact.fingerprint == expected, (table, fact.pk)
+    for kind, model in (
+        ("membership", Membership),
+        ("asset", Asset),
+        ("expenditure", Expenditure),
+        ("life_event", LifeEvent),
+        ("enrolment", Enrolment),
+    ):
+        facts = model.objects.select_related("source_batch__feed").order_by("id")[:200]
+        for fact in facts:
+            fields = {name: getattr(fact, name) for name in _FIELDS[kind]}
+            expected = fact_fingerprint(
+                kind, source=source_key_for_feed(fact.source_batch.feed.code), **fields
+            )
+            assert fact.fingerprint == expected, (kind, fact.pk)
 
 
 _FIELDS = {
