@@ -1,4 +1,4 @@
-"""Registry fixtures: the shared scope fixtures and cheap password hashing."""
+"""Monitoring fixtures: the shared scope fixtures, cheap password hashing, policy parameters."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from minzheng.policy import services as policy_services
 from tests.scope import scoped_user, signed_in
 
 __all__ = ["scoped_user", "signed_in"]
@@ -14,3 +15,9 @@ __all__ = ["scoped_user", "signed_in"]
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def parameters(db: None) -> None:
+    """The reviewed parameter seed in the database (the truth a run reads)."""
+    policy_services.load_parameters()

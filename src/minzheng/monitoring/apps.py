@@ -6,6 +6,8 @@ class MonitoringConfig(AppConfig):
     name = "minzheng.monitoring"
     label = "monitoring"
     verbose_name = _("动态监测")
+    # Called by ``minzheng worker`` with every heartbeat: queues the nightly run when due.
+    periodic_jobs = ("minzheng.monitoring.schedule.tick",)
 
     def ready(self) -> None:
         # The household timeline is a list of providers; monitoring adds its alerts to it.

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from minzheng.demo import accounts as demo_accounts
+from minzheng.demo import monitoring as demo_monitoring
 from minzheng.demo import population
 
 
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         if options["reset_passwords"]:
             self.stdout.write(f"已重置 {result.passwords_reset} 个演示账号的密码并解除锁定。")
         self._load_population()
+        self._screen()
         self._print_accounts()
 
     def _load_population(self) -> None:
@@ -86,6 +88,19 @@ class Command(BaseCommand):
                     f"（生成 {loaded.generate_seconds:.0f} 秒，入库 {loaded.load_seconds:.0f} 秒）。"
                 )
             )
+
+    def _screen(self) -> None:
+        """A first screening run over the population, so that alerts are waiting; once."""
+        result = demo_monitoring.first_screening_run()
+        if result is None:
+            self.stdout.write("监测评估已有记录，跳过。")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"监测评估 #{result.pk} 已完成：新增预警 {result.alerts_created_total} 条"
+                f"（用时 {result.duration_seconds or 0:.0f} 秒）。"
+            )
+        )
 
     def _print_accounts(self) -> None:
         rows = demo_accounts.demo_account_rows()

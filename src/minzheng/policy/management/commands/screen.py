@@ -1,9 +1,10 @@
 """``minzheng screen``: evaluate every programme for a population and write determinations.
 
-    minzheng screen --as-of 2025-08-01 --input DIR --out DIR [--backend duckdb|spark] [--seed]
+    minzheng screen --as-of 2025-08-01 [--input DIR] --out DIR [--backend duckdb|spark] [--seed]
 
-``--input`` is a directory of Parquet files in the population schema (docs/engine.md). Reading
-the registry directly comes with the registry's snapshot export (a ``PopulationSource``).
+``--input`` is a directory of Parquet files in the population schema (docs/engine.md). Without
+it the registry is screened: its current facts are exported first (``registry.snapshot``) to
+``OUT/population/``.
 Parameters come from the database (the truth at run time), or from the reviewed seed with --seed.
 """
 
@@ -18,6 +19,7 @@ from tqdm import tqdm
 
 from minzheng.engine import screening
 from minzheng.policy import selectors
+from minzheng.registry import snapshot
 
 
 class Command(BaseCommand):
@@ -25,16 +27,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--as-of", required=True, type=dt.date.fromisoformat)
-        parser.add_argument("--input", required=True, type=Path, help="population Parquet dir")
+        parser.add_argument(
+            "--input", type=Path, help="population Parquet dir (default: the registry snapshot)"
+        )
         parser.add_argument("--out", required=True, type=Path)
         parser.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
         parser.add_argument("--seed", action="store_true", help="use the YAML seed parameters")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        as_of: dt.date = options["as_of"]
         source = options["input"]
+        if source is None:
+            snap = snapshot.snapshot_export(directory=options["out"] / "population", as_of=as_of)
+            self.stdout.write(f"registry snapshot: {snap.rows} in {snap.seconds:.1f} s")
+            source = snap.directory
         if not source.is_dir():
             raise CommandError(f"--input {source} is not a directory")
-        as_of: dt.date = options["as_of"]
         parameters = None if options["seed"] else selectors.parameter_definitions()
         if parameters == []:
             raise CommandError("no parameters in the database: run `minzheng load_parameters`")

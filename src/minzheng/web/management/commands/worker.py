@@ -2,21 +2,39 @@
 
 It is django-tasks-db's ``db_worker`` (same options) plus a heartbeat thread that writes a
 ``WorkerHeartbeat`` row, which ``/health`` reads to tell whether background work is picked up.
+With each beat the thread also calls the apps' periodic jobs (``AppConfig.periodic_jobs``: dotted
+paths of functions taking no argument, e.g. monitoring's nightly run) — django-tasks has no clock.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 from typing import Any
 
+from django.apps import apps
 from django.db import DatabaseError, connection
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 
 from minzheng.web import services
 
 HEARTBEAT_SECONDS = 10.0
+
+logger = logging.getLogger(__name__)
+
+
+def run_periodic_jobs() -> None:
+    """Call every app's ``periodic_jobs`` once; a failing job is logged, the others still run."""
+    for config in apps.get_app_configs():
+        for path in getattr(config, "periodic_jobs", ()):
+            try:
+                import_string(path)()
+            except Exception:
+                logger.exception("periodic job %s failed", path)
+                connection.close()
 
 
 class Heartbeat(threading.Thread):
@@ -36,6 +54,7 @@ class Heartbeat(threading.Thread):
                 except DatabaseError:
                     # A busy or briefly unreachable database: the next beat tries again.
                     connection.close()
+                run_periodic_jobs()
         finally:
             connection.close()  # this thread's own connection
 
