@@ -1,39 +1,53 @@
 """``evaluate()``: every programme of the catalogue over a population, as determinations.
 
-The result is lazy: ``Evaluation.table`` is one Ibis expression (the union of every programme's
-determinations) that the backend runs when it is written (``to_parquet``) or fetched
-(``to_pyarrow``). One household or thirty million go through the same expressions.
+The result is lazy: nothing runs until the determinations are fetched (``to_pyarrow``), written
+(``to_parquet``) or a frame is read. The programmes' expressions are compiled to SQL once per
+parameter snapshot and backend (``plan.compiled``) and reused by every later evaluation: one
+household or thirty million go through the same SQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from minzheng.engine import schema
-from minzheng.engine.backends import Backend, backend_name
-from minzheng.engine.expr import fen_to_money
-from minzheng.engine.facts import Facts, build_facts
+from minzheng.engine.backends import Backend
+from minzheng.engine.facts import Facts, windows
 from minzheng.engine.parameters import (
     ParameterDefinition,
     ParameterSnapshot,
     load_seed,
     snapshot,
 )
+from minzheng.engine.plan import (
+    CompiledPlan,
+    Run,
+    compiled,
+    determinations,
+    unverified_parameters,
+)
 from minzheng.engine.population import Population, PopulationSource, load_population
-from minzheng.engine.programmes import BY_NAME, CATALOGUE, Context, Programme
-from minzheng.engine.programmes.base import with_status
+from minzheng.engine.programmes import BY_NAME, CATALOGUE, Programme
 
 ParametersArg = ParameterSnapshot | Iterable[ParameterDefinition] | None
 PopulationArg = Population | PopulationSource | Mapping[str, pa.Table] | Path | str
+
+__all__ = [
+    "Evaluation",
+    "ParametersArg",
+    "PopulationArg",
+    "determinations",
+    "evaluate",
+    "resolve_parameters",
+    "unverified_parameters",
+]
 
 
 @dataclass
@@ -42,28 +56,88 @@ class Evaluation:
 
     population: Population
     snap: ParameterSnapshot
-    facts: Facts
-    frames: dict[str, ir.Table]
     programmes: tuple[Programme, ...]
-    keep: Any = None  # the materialised tables' owner, alive as long as the evaluation
+    plan: CompiledPlan
+    _run: Run | None = field(default=None, repr=False)
+    _materialised: bool = field(default=False, repr=False)
 
     @property
     def as_of(self) -> dt.date:
         return self.snap.as_of
 
     @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.programmes]
+
+    def run(self, *, materialise_frames: bool = False) -> Run:
+        """Execute the plan's steps (once); frames as tables when ``materialise_frames``."""
+        if self._run is not None and (self._materialised or not materialise_frames):
+            return self._run
+        if self._run is not None:
+            self._run.close()
+        run = Run(self.population.con, self.plan)
+        run.bind(self.population.tables)
+        run.execute(materialise_frames=materialise_frames)
+        self._run, self._materialised = run, materialise_frames
+        return run
+
+    @property
+    def frames(self) -> dict[str, ir.Table]:
+        run = self.run()
+        return {p.name: run.table(p.name) for p in CATALOGUE}
+
+    @property
+    def facts(self) -> Facts:
+        run = self.run()
+        return Facts(
+            as_of=self.as_of,
+            windows=windows(self.snap),
+            members=run.table("members"),
+            households=run.table("households"),
+        )
+
+    @property
     def table(self) -> ir.Table:
-        parts = [determinations(p, self.frames[p.name], self.snap) for p in self.programmes]
-        return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+        run = self.run()
+        return self.population.con.sql(run.determinations_sql(self.names))
 
     def to_pyarrow(self) -> pa.Table:
         """All determinations in memory, in the ``schema.DETERMINATIONS`` layout, sorted."""
-        t = self.table.order_by(["programme", "household_id", "person_id"])
-        return self.population.con.to_pyarrow(t).cast(schema.DETERMINATIONS)
+        run = self.run()
+        sql = run.determinations_sql(self.names, ordered=True)
+        if run.backend == "duckdb":
+            result = self.population.con.con.sql(sql).to_arrow_table()
+        else:
+            result = self.population.con.to_pyarrow(self.population.con.sql(sql))
+        return result.cast(schema.DETERMINATIONS)
 
     def to_parquet(self, path: Path | str) -> None:
-        """Write all determinations to one Parquet file (streamed by the backend)."""
-        self.population.con.to_parquet(self.table, str(path))
+        """Write all determinations to Parquet (streamed by the backend: DuckDB writes one
+        file, Spark a directory of parts)."""
+        run = self.run()
+        sql = run.determinations_sql(self.names)
+        if run.backend == "duckdb":
+            target = str(path).replace("'", "''")
+            run.con.raw_sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+        else:
+            self.population.con.to_parquet(self.population.con.sql(sql), str(path))
+
+    def close(self) -> None:
+        """Drop the temporary tables of this evaluation from the connection."""
+        if self._run is not None:
+            self._run.close()
+            self._run = None
+
+
+@lru_cache(maxsize=32)
+def seed_parameters(as_of: dt.date) -> ParameterSnapshot:
+    """The reviewed seed's snapshot on ``as_of`` (read once per date)."""
+    return snapshot(as_of, _seed())
+
+
+@lru_cache(maxsize=1)
+def _seed() -> tuple[ParameterDefinition, ...]:
+    return tuple(load_seed())
 
 
 def resolve_parameters(parameters: ParametersArg, as_of: dt.date) -> ParameterSnapshot:
@@ -71,7 +145,9 @@ def resolve_parameters(parameters: ParametersArg, as_of: dt.date) -> ParameterSn
         if parameters.as_of != as_of:
             raise ValueError(f"parameter snapshot is as of {parameters.as_of}, not {as_of}")
         return parameters
-    return snapshot(as_of, load_seed() if parameters is None else parameters)
+    if parameters is None:
+        return seed_parameters(as_of)
+    return snapshot(as_of, parameters)
 
 
 def evaluate(
@@ -81,111 +157,21 @@ def evaluate(
     backend: Backend | str = "duckdb",
     *,
     programmes: Sequence[str] | None = None,
-    cache: bool = True,
 ) -> Evaluation:
-    """Evaluate the programme catalogue (or the named programmes and what they read).
+    """Evaluate the programme catalogue (or the named programmes).
 
     ``population``: a ``Population`` (its connection decides the backend), a source, Arrow tables
     or a Parquet directory. ``parameters``: a snapshot, definitions (e.g. from the database), or
     ``None`` for the reviewed seed. ``as_of`` defaults to the snapshot's date, else today.
-    ``cache=True`` (the default) materialises the shared facts and the tier programmes (特困,
-    低保, 低保边缘) once on the backend, so that later programmes read small tables; with
-    ``cache=False`` everything stays one lazy expression.
     """
     if as_of is None:
         as_of = parameters.as_of if isinstance(parameters, ParameterSnapshot) else dt.date.today()
     snap = resolve_parameters(parameters, as_of)
     pop = population if isinstance(population, Population) else load_population(population, backend)
-    materialize = Materializer(pop.con) if cache else _lazy
-    facts = build_facts(pop, snap, materialize=materialize)
-    ctx = Context(facts=facts, snap=snap)
     wanted = set(programmes) if programmes is not None else set(BY_NAME)
     unknown = wanted - set(BY_NAME)
     if unknown:
         raise ValueError(f"unknown programmes: {sorted(unknown)}")
-    for programme in CATALOGUE:
-        frame = with_status(programme, programme.compute(ctx))
-        if cache and programme.name in ("tekun", "dibao", "near_dibao"):
-            frame = materialize(frame)
-        ctx.frames[programme.name] = frame
     chosen = tuple(p for p in CATALOGUE if p.name in wanted)
-    return Evaluation(population=pop, snap=snap, facts=facts, frames=ctx.frames, programmes=chosen)
-
-
-class Materializer:
-    """Runs an expression once into a temporary table of the connection and reads it from there.
-
-    DuckDB: a temporary table (lives as long as the connection). Spark: a cached DataFrame kept
-    referenced here (Ibis drops a cached table when its expression object is collected).
-    """
-
-    def __init__(self, con: Any) -> None:
-        self.con = con
-        self.keep: list[ir.Table] = []
-
-    def __call__(self, table: ir.Table) -> ir.Table:
-        if backend_name(self.con) == "duckdb":
-            name = f"mz_{uuid.uuid4().hex[:16]}"
-            result = self.con.create_table(name, table, temp=True)
-        else:
-            result = table.cache()
-        self.keep.append(result)
-        return result
-
-
-def _lazy(table: ir.Table) -> ir.Table:
-    return table
-
-
-def unverified_parameters(programme: Programme, snap: ParameterSnapshot) -> list[str]:
-    """Parameters the programme reads whose value in force is unknown or not verified."""
-    return [name for name in programme.parameters if not snap.get(name).verified]
-
-
-def determinations(programme: Programme, frame: ir.Table, snap: ParameterSnapshot) -> ir.Table:
-    """A programme frame as rows of ``schema.DETERMINATIONS``."""
-    null_str = ibis.null("string")
-    eligible = frame.status == "eligible"
-    reasons: list[Any] = []
-    for cond in programme.conditions:
-        col = frame[f"c_{cond.code}"]
-        reasons.append(
-            ibis.cases(
-                (col.isnull(), f"{cond.code}:unknown"),
-                (~col, f"{cond.code}:failed"),
-                else_=null_str,
-            )
-        )
-        for name in cond.parameters:
-            if not snap.known(name):
-                reasons.append(ibis.ifelse(col.isnull(), f"parameter_unknown:{name}", null_str))
-    amount_missing = eligible & frame.amount_fen.isnull()
-    reasons.append(ibis.ifelse(amount_missing, "amount_unknown", null_str))
-    for name in programme.amount_parameters:
-        if not snap.known(name):
-            reasons.append(ibis.ifelse(amount_missing, f"parameter_unknown:{name}", null_str))
-    reason_codes = ibis.array(reasons).filter(lambda r: r.notnull())
-    amount = ibis.ifelse(eligible, fen_to_money(frame.amount_fen), ibis.null(schema_money()))
-    person = frame.person_id if "person_id" in frame.columns else ibis.null("int64")
-    unverified = unverified_parameters(programme, snap)
-    return frame.select(
-        as_of=ibis.literal(snap.as_of),
-        household_id=frame.household_id,
-        person_id=person.cast("int64"),
-        programme=ibis.literal(programme.name),
-        status=frame.status,
-        monthly_amount=amount,
-        reason_codes=reason_codes,
-        division_code=frame.division_code,
-        county_code=frame.county_code,
-        area_type=frame.area_type,
-        counted_members=frame.counted_members.cast("int64"),
-        income_per_capita=fen_to_money(frame.income_per_capita_fen),
-        standard=fen_to_money(frame.standard_fen),
-        detail=frame.detail.cast("string"),
-        unverified_parameters=ibis.literal(unverified, type="array<string>"),
-    )
-
-
-def schema_money() -> str:
-    return "decimal(14, 2)"
+    plan = compiled(snap, pop.backend)
+    return Evaluation(population=pop, snap=snap, programmes=chosen, plan=plan)

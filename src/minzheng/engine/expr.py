@@ -96,6 +96,16 @@ def day_span(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
     return (end.delta(start, unit="day") + 1).cast("int64")
 
 
+def not3(cond: ir.BooleanValue) -> ir.BooleanValue:
+    """Three-valued NOT written as ``cond = FALSE``.
+
+    Ibis prints ``NOT x`` under ``IS NULL`` as ``NOT (x) IS NULL``, which SQL reads as
+    ``NOT ((x) IS NULL)``; once projections are merged a negated condition could be tested for
+    null that way. ``x = FALSE`` has the same truth table and no such trap.
+    """
+    return cond == ibis.literal(False)
+
+
 def status_of(decided: ir.BooleanValue) -> ir.StringValue:
     """eligible / ineligible / unknown from a three-valued condition."""
     return ibis.cases(
@@ -116,11 +126,14 @@ def any3(true_count: ir.IntegerValue, null_count: ir.IntegerValue) -> ir.Boolean
 
 
 def count_true(cond: ir.BooleanValue) -> ir.IntegerValue:
-    return ibis.ifelse(cond.fill_null(False), 1, 0).sum()
+    """How many rows of the group have ``cond`` true (an aggregate: ``COUNT … FILTER``)."""
+    return cond.count(where=cond)
 
 
 def count_null(cond: ir.BooleanValue) -> ir.IntegerValue:
-    return ibis.ifelse(cond.isnull(), 1, 0).sum()
+    """How many rows of the group have ``cond`` unknown."""
+    missing = cond.isnull()
+    return missing.count(where=missing)
 
 
 def param_fen(

@@ -4,14 +4,24 @@
 count in the household (programmes.md §0), their own income over the look-back window (excluded
 kinds left out, imputed wage where the parameter has a value), their own assets and enrolments.
 ``household_facts``: one row per household with the counted members, the household's income,
-assets, rigid spending, recent events and enrolments. Everything is an Ibis expression: the same
-code runs for one household and for the whole city, on DuckDB or Spark.
+assets, rigid spending, recent events and enrolments, and per relation to the head how many
+members there are and how many of them could support a relative (read by 特困's supporter test
+and the orphan allowance instead of pairing every member with every other).
+
+Everything is an Ibis expression over the population tables: the same code runs for one
+household and for the whole city, on DuckDB or Spark. Each fact table is read once and grouped
+once; the two fact tables are the only wide intermediate results (``evaluation`` materialises
+them).
+
+Assumption (the registry enforces it: one current household per person): a person has at most
+one membership valid on the date. A person's own assets are the assets recorded for them in the
+household they belong to; their own income is every income record carrying their ``person_id``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -27,13 +37,13 @@ from minzheng.engine.expr import (
     day_span,
     fen_col,
     int_lit,
+    not3,
     param_fen,
     param_int,
     param_kinds,
     to_fen,
 )
 from minzheng.engine.parameters import ParameterSnapshot
-from minzheng.engine.population import Population
 
 VEHICLES_TESTED = ("car", "boat", "construction_machinery", "large_farm_machinery")
 STUDENT_STATUSES = tuple(s for s in schema.SCHOOL_STATUSES if s != "none")
@@ -53,6 +63,22 @@ SUPPORT_PAIRS = (
     ("sibling", "parent"),
     ("grandparent", "parent"),
     ("grandparent", "grandparent"),
+)
+SUPPORTER_RELATIONS = tuple(sorted({s for _, s in SUPPORT_PAIRS}))
+# (a child's relation to the head, a parent's relation to the head)
+PARENT_PAIRS = (("child", "head"), ("child", "spouse"), ("head", "parent"), ("sibling", "parent"))
+PARENT_RELATIONS = tuple(sorted({p for _, p in PARENT_PAIRS}))
+# The asset figures summed per (household, person) and per household.
+ASSET_FIGURES = (
+    "financial_fen",
+    "financial_missing",
+    "vehicles_bad",
+    "vehicles_null",
+    "business_bad",
+    "business_null",
+    "homes",
+    "unsafe_homes",
+    "home_area",
 )
 
 
@@ -77,6 +103,11 @@ class Facts:
     windows: Windows
     members: ir.Table
     households: ir.Table
+    # Per household: counted members' figures and supporter/parent counts per relation.
+    household_members: ir.Table | None = None
+
+
+Stage = Callable[[str, ir.Table], ir.Table]
 
 
 def windows(snap: ParameterSnapshot) -> Windows:
@@ -102,41 +133,65 @@ def area_type_of(division_code: ir.StringValue, recorded: ir.StringValue) -> ir.
     return ibis.ifelse(recorded.isin(["urban", "rural"]), recorded, derived)
 
 
-def _income_totals(
-    pop: Population, snap: ParameterSnapshot, start: dt.date, end: dt.date
-) -> tuple[ir.Table, ir.Table]:
-    """Counted income over [start, end], pro-rated by days: per person, and household-level rows."""
+def disposable_fen(
+    snap: ParameterSnapshot, area_type: ir.StringValue, division: ir.StringValue
+) -> ir.IntegerValue:
+    """Last year's per-capita disposable income (fen per year) for the area type."""
+    return ibis.cases(
+        (
+            area_type == "urban",
+            param_fen(snap, "disposable_income.previous_year.urban", division),
+        ),
+        (
+            area_type == "rural",
+            param_fen(snap, "disposable_income.previous_year.rural", division),
+        ),
+        else_=int_lit(None),
+    )
+
+
+def _income_rows(
+    incomes: ir.Table, snap: ParameterSnapshot, start: dt.date, end: dt.date
+) -> ir.Table:
+    """Counted income records overlapping [start, end], each pro-rated by days (``part_fen``)."""
     excluded = param_kinds(snap, "income.excluded_kinds") or ()
-    inc = pop.incomes
-    inc = inc.filter(
-        inc.period_end >= start,
-        inc.period_start <= end,
-        inc.period_end >= inc.period_start,
-        ~inc.kind.isin(list(excluded)) if excluded else ibis.literal(True),
+    inc = incomes.filter(
+        incomes.period_end >= start,
+        incomes.period_start <= end,
+        incomes.period_end >= incomes.period_start,
+        ~incomes.kind.isin(list(excluded)) if excluded else ibis.literal(True),
     )
     lo = ibis.greatest(inc.period_start, ibis.literal(start))
     hi = ibis.least(inc.period_end, ibis.literal(end))
     part = (fen_col(inc.amount) * day_span(lo, hi)) // day_span(inc.period_start, inc.period_end)
-    inc = inc.mutate(
+    return inc.select(
+        "person_id",
+        "household_id",
+        "kind",
         part_fen=part.cast("int64"),
         amount_missing=ibis.ifelse(inc.amount.isnull(), 1, 0),
-        wage_row=ibis.ifelse(inc.kind == "wage", 1, 0),
     )
-    per_person = (
-        inc.filter(inc.person_id.notnull())
-        .group_by("person_id")
-        .aggregate(
-            own_income_fen=inc.part_fen.sum(),
-            income_missing=inc.amount_missing.sum(),
-            wage_rows=inc.wage_row.sum(),
-        )
+
+
+def _income_per_person(inc: ir.Table, prefix: str) -> ir.Table:
+    rows = inc.filter(inc.person_id.notnull())
+    return rows.group_by(**{f"{prefix}person": rows.person_id}).aggregate(
+        **{
+            f"{prefix}own_fen": rows.part_fen.sum(),
+            f"{prefix}missing": rows.amount_missing.sum(),
+            f"{prefix}wage_rows": ibis.ifelse(rows.kind == "wage", 1, 0).sum(),
+        }
     )
-    per_household = (
-        inc.filter(inc.person_id.isnull())
-        .group_by("household_id")
-        .aggregate(hh_income_fen=inc.part_fen.sum(), hh_income_missing=inc.amount_missing.sum())
+
+
+def _income_per_household(inc: ir.Table, prefix: str) -> ir.Table:
+    rows = inc.filter(inc.person_id.isnull())
+    return rows.group_by(**{f"{prefix}household": rows.household_id}).aggregate(
+        **{
+            f"{prefix}hh_fen": rows.part_fen.sum(),
+            f"{prefix}hh_missing": rows.amount_missing.sum(),
+        }
     )
-    return per_person, per_household
 
 
 def _imputed_annual_fen(snap: ParameterSnapshot, industry: ir.StringValue) -> ir.IntegerValue:
@@ -151,220 +206,329 @@ def _imputed_annual_fen(snap: ParameterSnapshot, industry: ir.StringValue) -> ir
     return ibis.cases(*branches, else_=int_lit(None))
 
 
-def _identity(table: ir.Table) -> ir.Table:
-    return table
+def _asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> ir.Table:
+    """Asset figures per (household, person) — person null for the household's own assets.
 
-
-def build_facts(
-    pop: Population,
-    snap: ParameterSnapshot,
-    materialize: Callable[[ir.Table], ir.Table] = _identity,
-) -> Facts:
-    """The member and household facts on the snapshot's date.
-
-    ``materialize`` is applied to the member facts before the household facts read them (and to
-    the household facts): ``Table.cache`` for whole-population runs keeps every later query small.
+    Only the latest report of each (household, source) on or before the date counts.
     """
-    as_of = snap.as_of
-    win = windows(snap)
     day = ibis.literal(as_of)
-
-    # --- members valid on the date, with who counts (§0) ---------------------------------------
-    ms = pop.memberships
-    ms = ms.filter(
-        ms.valid_from.isnull() | (ms.valid_from <= day),
-        ms.valid_to.isnull() | (ms.valid_to >= day),
+    a = assets.filter(assets.as_of.isnull() | (assets.as_of <= day))
+    latest = a.group_by(l_household=a.household_id, l_source=a.source).aggregate(
+        l_as_of=a.as_of.max()
     )
-    p = pop.persons
-    deceased = (p.life_status == "deceased").fill_null(False) | (p.death_date <= day).fill_null(
-        False
+    a = a.join(
+        latest,
+        [
+            a.household_id.identical_to(latest.l_household),
+            a.source.identical_to(latest.l_source),
+        ],
     )
-    persons = p.mutate(
-        age=age_on(p.birth_date, as_of),
-        living=~deceased,
-        is_missing=(p.life_status == "missing").fill_null(False),
-        major_illness=p.major_illness.fill_null(False),
-        lacks_civil_capacity=p.lacks_civil_capacity.fill_null(False),
-    ).drop("source", "id_number", "name")
-    m = ms.select("household_id", "person_id", "relation", "apart_reason").join(
-        persons, "person_id"
-    )
-    m = m.mutate(
-        apart_reason=m.apart_reason.fill_null(""),
-        counted=m.living & ~m.is_missing & (m.apart_reason.fill_null("") == ""),
-    )
-
-    # --- household attributes ------------------------------------------------------------------
-    h = pop.households
-    hh = h.select(
-        "household_id",
-        division_code=h.division_code,
-        area_type=area_type_of(h.division_code.fill_null(""), h.area_type.fill_null("")),
-    )
-
-    # --- income --------------------------------------------------------------------------------
-    m = m.left_join(hh, "household_id").drop("household_id_right")
-    if win.income_start is not None:
-        per_person, per_hh = _income_totals(pop, snap, win.income_start, win.end)
-        m = m.left_join(per_person, "person_id").drop("person_id_right")
-        needs_imputation = (m.employment_status == "employed").fill_null(False) & (
-            m.wage_rows.fill_null(0) == 0
-        )
-        imputed = (_imputed_annual_fen(snap, m.industry) * win.income_months) // 12
-        m = m.mutate(
-            needs_imputation=needs_imputation,
-            imputed_fen=ibis.ifelse(needs_imputation, imputed.cast("int64"), int_lit(0)),
-        )
-        m = m.mutate(
-            income_fen=ibis.ifelse(
-                m.income_missing.fill_null(0) > 0,
-                int_lit(None),
-                m.own_income_fen.fill_null(0) + m.imputed_fen,
-            )
-        )
-    else:
-        m = m.mutate(
-            needs_imputation=ibis.literal(False), imputed_fen=int_lit(0), income_fen=int_lit(None)
-        )
-        per_hh = None
-    if win.rigid_start is not None and win.rigid_start != win.income_start:
-        rp, rh = _income_totals(pop, snap, win.rigid_start, win.end)
-        m = m.left_join(rp.select("person_id", rigid_own=rp.own_income_fen), "person_id").drop(
-            "person_id_right"
-        )
-        m = m.mutate(rigid_income_fen=m.rigid_own.fill_null(0) + m.imputed_fen).drop("rigid_own")
-    else:
-        m = m.mutate(rigid_income_fen=m.income_fen)
-        rh = per_hh
-
-    # --- assets: the latest report of each source on or before the date -----------------------
-    a = pop.assets.filter(pop.assets.as_of.isnull() | (pop.assets.as_of <= day))
-    a = a.mutate(latest=a.as_of.max().over(group_by=[a.household_id, a.source]))
-    a = a.filter(a.latest.isnull() | (a.as_of == a.latest))
+    a = a.filter(a.l_as_of.isnull() | (a.as_of == a.l_as_of))
     exempt_fen = param_fen(snap, "dibao.assets.vehicle_exempt_value")
     value_fen = fen_col(a.value)
+    financial = a.kind.isin(list(schema.FINANCIAL_ASSET_KINDS))
     vehicle_bad = ibis.ifelse(
-        a.kind == "car", value_fen > exempt_fen, ibis.literal(True, type="boolean")
+        a.kind.isin(list(VEHICLES_TESTED)),
+        ibis.ifelse(a.kind == "car", value_fen > exempt_fen, ibis.literal(True, type="boolean")),
+        ibis.literal(False, type="boolean"),
     )
-    a = a.mutate(
-        fin_fen=ibis.ifelse(a.kind.isin(list(schema.FINANCIAL_ASSET_KINDS)), value_fen, 0),
-        fin_missing=a.kind.isin(list(schema.FINANCIAL_ASSET_KINDS)) & a.value.isnull(),
-        vehicle_bad=ibis.ifelse(
-            a.kind.isin(list(VEHICLES_TESTED)), vehicle_bad, ibis.literal(False, type="boolean")
-        ),
-        business_bad=ibis.ifelse(
-            (a.kind == "business") & a.business_role.isin(list(schema.BUSINESS_ROLES)),
-            a.business_operating,
-            ibis.literal(False, type="boolean"),
-        ),
-        is_home=(a.kind == "home") & ~a.housing_grade.fill_null("").isin(list(UNSAFE_HOUSING)),
+    business_bad = ibis.ifelse(
+        (a.kind == "business") & a.business_role.isin(list(schema.BUSINESS_ROLES)),
+        a.business_operating,
+        ibis.literal(False, type="boolean"),
     )
-    a = a.mutate(
-        home_area=ibis.ifelse(a.is_home, (a.floor_area * 100).cast("int64"), int_lit(0)),
+    grade = a.housing_grade.fill_null("")
+    is_home = (a.kind == "home") & ~grade.isin(list(UNSAFE_HOUSING))
+    return a.group_by(a_household=a.household_id, a_person=a.person_id).aggregate(
+        a_financial_fen=ibis.ifelse(financial, value_fen, 0).fill_null(0).sum(),
+        a_financial_missing=count_true(financial & a.value.isnull()),
+        a_vehicles_bad=count_true(vehicle_bad),
+        a_vehicles_null=count_null(vehicle_bad),
+        a_business_bad=count_true(business_bad),
+        a_business_null=count_null(business_bad),
+        a_homes=ibis.ifelse(is_home, 1, 0).sum(),
+        a_unsafe_homes=ibis.ifelse(
+            (a.kind == "home") & grade.isin(list(UNSAFE_HOUSING)), 1, 0
+        ).sum(),
+        a_home_area=ibis.ifelse(is_home, (a.floor_area * 100).cast("int64"), int_lit(0)).sum(),
     )
-    counted_ids = m.select(apid=m.person_id, ahid=m.household_id, acounted=m.counted)
-    a = a.left_join(
-        counted_ids, (a.person_id == counted_ids.apid) & (a.household_id == counted_ids.ahid)
-    )
-    a = a.filter(a.person_id.isnull() | a.acounted.fill_null(False))
 
-    def asset_aggs(t: ir.Table) -> dict[str, ir.Value]:
-        return {
-            "financial_fen": t.fin_fen.fill_null(0).sum(),
-            "financial_missing": count_true(t.fin_missing),
-            "vehicles_bad": count_true(t.vehicle_bad),
-            "vehicles_null": count_null(t.vehicle_bad),
-            "business_bad": count_true(t.business_bad),
-            "business_null": count_null(t.business_bad),
-            "homes": ibis.ifelse(t.is_home, 1, 0).sum(),
-            "unsafe_homes": ibis.ifelse(
-                (t.kind == "home") & t.housing_grade.fill_null("").isin(list(UNSAFE_HOUSING)), 1, 0
-            ).sum(),
-            "home_area": t.home_area.sum(),
-        }
 
-    pa_ = a.filter(a.person_id.notnull()).group_by("person_id").aggregate(**asset_aggs(a))
-    ha = a.group_by("household_id").aggregate(**asset_aggs(a))
-
-    m = m.left_join(
-        pa_.select(
-            "person_id",
-            own_financial_fen="financial_fen",
-            own_financial_missing="financial_missing",
-            own_vehicles_bad="vehicles_bad",
-            own_vehicles_null="vehicles_null",
-            own_business_bad="business_bad",
-            own_business_null="business_null",
-        ),
-        "person_id",
-    ).drop("person_id_right")
-
-    # --- enrolments active on the date ----------------------------------------------------------
-    e = pop.enrolments
-    e = e.filter(e.start_date <= day, e.end_date.isnull() | (e.end_date >= day))
-    tekun_people = (
-        e.filter(e.programme == "tekun", e.person_id.notnull()).select(tk_id=e.person_id).distinct()
-    )
-    m = m.left_join(tekun_people, m.person_id == tekun_people.tk_id)
-    m = m.mutate(enrolled_tekun=m.tk_id.notnull()).drop("tk_id")
-    hh_enrol = e.filter(e.programme.isin(["dibao", "near_dibao", "rigid_hardship"]))
-    hh_enrol = hh_enrol.group_by("household_id").aggregate(
-        enrolled_dibao=(hh_enrol.programme == "dibao").any(),
-        enrolled_near_dibao=(hh_enrol.programme == "near_dibao").any(),
-        enrolled_rigid_hardship=(hh_enrol.programme == "rigid_hardship").any(),
-    )
-    same_cause = param_int(snap, "temporary_aid.same_cause_months")
-    ta = pop.enrolments
-    ta = ta.filter(
-        ta.programme == "temporary_aid",
-        ta.start_date <= day,
-        ta.start_date > ibis.literal(add_months(as_of, -(same_cause or 12))),
-    )
-    ta = ta.group_by("household_id").aggregate(temporary_aid_recent=ta.count())
-
-    # --- per-member add-ons (分类施保) ----------------------------------------------------------
-    addon_params = [param_fen(snap, f"dibao.addon.{k}") for k in ("student", "severe", "disabled")]
+def _addon(snap: ParameterSnapshot, m: ir.Table) -> ir.IntegerValue:
+    """The highest 分类施保 add-on (fen a month) that applies to a member; null when unknown."""
+    params = [param_fen(snap, f"dibao.addon.{k}") for k in ("student", "severe", "disabled")]
     severe_grade = param_int(snap, "dibao.addon.severe_max_grade")
     severe_age = param_int(snap, "dibao.addon.severe_age")
     if any(snap.value(f"dibao.addon.{k}") is None for k in ("student", "severe", "disabled")) or (
         severe_grade is None or severe_age is None
     ):
-        addon = int_lit(None)
-    else:
-        student = m.school_status.isin(list(STUDENT_STATUSES)).fill_null(False)
-        severe = (
-            (m.disability_grade <= severe_grade).fill_null(False)
-            | m.major_illness
-            | (m.age >= severe_age).fill_null(False)
-        )
-        disabled = m.disability_grade.notnull()
-        addon = ibis.greatest(
-            ibis.ifelse(student, addon_params[0], 0),
-            ibis.ifelse(severe, addon_params[1], 0),
-            ibis.ifelse(disabled, addon_params[2], 0),
-        )
-    m = materialize(m.mutate(addon_fen=addon.cast("int64")))
-
-    # --- household aggregates -------------------------------------------------------------------
-    counted = m.filter(m.counted)
-    agg = counted.group_by("household_id").aggregate(
-        counted_members=counted.count(),
-        members_income_fen=counted.income_fen.sum(),
-        income_unknown_members=count_null(counted.income_fen),
-        members_rigid_income_fen=counted.rigid_income_fen.sum(),
-        rigid_income_unknown_members=count_null(counted.rigid_income_fen),
-        major_illness_members=count_true(counted.major_illness),
-        addons_fen=counted.addon_fen.sum(),
-        addons_unknown=count_null(counted.addon_fen),
-        students=count_true(counted.school_status.isin(list(STUDENT_STATUSES))),
-        disabled_members=count_true(counted.disability_grade.notnull()),
-        unemployed_able=count_true(
-            (counted.employment_status == "unemployed") & (counted.work_capacity != "none")
-        ),
+        return int_lit(None)
+    student = m.school_status.isin(list(STUDENT_STATUSES)).fill_null(False)
+    severe = (
+        (m.disability_grade <= severe_grade).fill_null(False)
+        | m.major_illness
+        | (m.age >= severe_age).fill_null(False)
     )
-    all_members = m.group_by("household_id").aggregate(members_total=m.count())
+    disabled = m.disability_grade.notnull()
+    return ibis.greatest(
+        ibis.ifelse(student, params[0], 0),
+        ibis.ifelse(severe, params[1], 0),
+        ibis.ifelse(disabled, params[2], 0),
+    ).cast("int64")
 
-    x = pop.expenditures
+
+def member_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, win: Windows) -> ir.Table:
+    """One row per membership valid on the date, with everything the programmes read of a member."""
+    as_of = snap.as_of
+    day = ibis.literal(as_of)
+    ms = tables["memberships"]
+    ms = ms.filter(
+        ms.valid_from.isnull() | (ms.valid_from <= day),
+        ms.valid_to.isnull() | (ms.valid_to >= day),
+    ).select("household_id", "person_id", "relation", apart_reason=ms.apart_reason.fill_null(""))
+    p = tables["persons"]
+    deceased = (p.life_status == "deceased").fill_null(False) | (p.death_date <= day).fill_null(
+        False
+    )
+    persons = p.select(
+        "person_id",
+        "disability_grade",
+        "disability_kind",
+        "self_care_items_lost",
+        "work_capacity",
+        "school_status",
+        "employment_status",
+        "industry",
+        age=age_on(p.birth_date, as_of),
+        living=~deceased,
+        is_missing=(p.life_status == "missing").fill_null(False),
+        major_illness=p.major_illness.fill_null(False),
+        lacks_civil_capacity=p.lacks_civil_capacity.fill_null(False),
+    )
+    h = tables["households"]
+    hh = h.select(
+        m_household=h.household_id,
+        division_code=h.division_code,
+        area_type=area_type_of(h.division_code.fill_null(""), h.area_type.fill_null("")),
+    )
+    m = ms.join(persons, "person_id")
+    m = m.left_join(hh, m.household_id == hh.m_household).drop("m_household")
+
+    # --- own income over the look-back window (and over the rigid-spending window) ------------
+    if win.income_start is not None:
+        inc = _income_per_person(
+            _income_rows(tables["incomes"], snap, win.income_start, win.end), "i_"
+        )
+        m = m.left_join(inc, m.person_id == inc.i_person).drop("i_person")
+        needs_imputation = (m.employment_status == "employed").fill_null(False) & (
+            m.i_wage_rows.fill_null(0) == 0
+        )
+        imputed = (_imputed_annual_fen(snap, m.industry) * win.income_months) // 12
+        imputed_fen = ibis.ifelse(needs_imputation, imputed.cast("int64"), int_lit(0))
+        m = m.mutate(
+            imputed_fen=imputed_fen,
+            income_fen=ibis.ifelse(
+                m.i_missing.fill_null(0) > 0,
+                int_lit(None),
+                m.i_own_fen.fill_null(0) + imputed_fen,
+            ),
+        ).drop("i_own_fen", "i_missing", "i_wage_rows")
+    else:
+        m = m.mutate(imputed_fen=int_lit(0), income_fen=int_lit(None))
+    if win.rigid_start is not None and win.rigid_start != win.income_start:
+        rinc = _income_per_person(
+            _income_rows(tables["incomes"], snap, win.rigid_start, win.end), "r_"
+        )
+        m = m.left_join(rinc, m.person_id == rinc.r_person).drop("r_person")
+        m = m.mutate(rigid_income_fen=m.r_own_fen.fill_null(0) + m.imputed_fen).drop(
+            "r_own_fen", "r_missing", "r_wage_rows"
+        )
+    else:
+        m = m.mutate(rigid_income_fen=m.income_fen)
+
+    # --- own assets (the household's records for this person) ----------------------------------
+    pairs = _asset_pairs(tables["assets"], snap, as_of)
+    pairs = pairs.filter(pairs.a_person.notnull())
+    m = m.left_join(
+        pairs, [m.person_id == pairs.a_person, m.household_id == pairs.a_household]
+    ).drop("a_person", "a_household")
+
+    # --- enrolments active on the date ---------------------------------------------------------
+    e = tables["enrolments"]
+    e = e.filter(
+        e.start_date <= day,
+        e.end_date.isnull() | (e.end_date >= day),
+        e.programme.isin(["tekun", "dibao"]),
+    )
+    tekun_people = (
+        e.filter(e.programme == "tekun", e.person_id.notnull()).select(tk_id=e.person_id).distinct()
+    )
+    on_dibao = e.filter(e.programme == "dibao").select(dh_id=e.household_id).distinct()
+    m = m.left_join(tekun_people, m.person_id == tekun_people.tk_id)
+    m = m.left_join(on_dibao, m.household_id == on_dibao.dh_id)
+    m = m.mutate(
+        enrolled_tekun=m.tk_id.notnull(),
+        hh_enrolled_dibao=m.dh_id.notnull(),
+        counted=m.living & ~m.is_missing & (m.apart_reason == ""),
+    ).drop("tk_id", "dh_id")
+    m = m.mutate(addon_fen=_addon(snap, m), able_supporter=able_supporter(snap, win, m))
+    return m.drop("imputed_fen", "industry")
+
+
+def able_supporter(snap: ParameterSnapshot, win: Windows, m: ir.Table) -> ir.BooleanValue:
+    """Whether a member could support a relative (three-valued): not 特困, not a 60+ 低保
+    recipient, not 70+ or severely disabled with income below the disposable income, has civil
+    capacity, is not missing or in prison."""
+    months = win.income_months
+    dibao_age = param_int(snap, "tekun.supporter.dibao_age")
+    elderly_age = param_int(snap, "tekun.supporter.elderly_age")
+    severe = param_int(snap, "tekun.supporter.severe_max_grade")
+    disposable = disposable_fen(snap, m.area_type, m.division_code)
+    low_income = m.income_fen * 12 < disposable * (months or 0) if months else ibis.null("boolean")
+    old_or_severe = (m.age >= (elderly_age if elderly_age is not None else 10_000)) | (
+        m.disability_grade <= (severe if severe is not None else 0)
+    ).fill_null(False)
+    unable = (
+        m.enrolled_tekun
+        | (m.hh_enrolled_dibao & (m.age >= (dibao_age or 10_000)))
+        | (old_or_severe & low_income)
+        | m.lacks_civil_capacity
+        | m.is_missing
+        | m.apart_reason.isin(["missing", "prison"])
+    )
+    return not3(unable)
+
+
+def _total(terms: list[ir.IntegerValue]) -> ir.IntegerValue:
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def member_aggregates(members: ir.Table) -> ir.Table:
+    """Per household named by a membership: the counted members' figures, and how many of its
+    members stand to each member as a supporter or a parent (by relation to the head)."""
+    m = members
+    c = m.counted
+    able = m.able_supporter
+
+    def sum_counted(value: ir.NumericValue) -> ir.NumericValue:
+        return value.sum(where=c)
+
+    n = count_true
+    aggs: dict[str, ir.Value] = {
+        "members_total": m.count(),
+        "counted_members": n(c),
+        "members_income_fen": sum_counted(m.income_fen),
+        "income_unknown_members": n(c & m.income_fen.isnull()),
+        "members_rigid_income_fen": sum_counted(m.rigid_income_fen),
+        "rigid_income_unknown_members": n(c & m.rigid_income_fen.isnull()),
+        "major_illness_members": n(c & m.major_illness),
+        "addons_fen_sum": sum_counted(m.addon_fen),
+        "addons_unknown": n(c & m.addon_fen.isnull()),
+        "students": n(c & m.school_status.isin(list(STUDENT_STATUSES))),
+        "disabled_members": n(c & m.disability_grade.notnull()),
+        "unemployed_able": n(
+            c & (m.employment_status == "unemployed") & (m.work_capacity != "none")
+        ),
+    }
+    for fig in ASSET_FIGURES:
+        aggs[f"m_{fig}"] = sum_counted(m[f"a_{fig}"])
+    for rel in SUPPORTER_RELATIONS:
+        is_rel = m.living & (m.relation == rel)
+        aggs[f"s_{rel}"] = n(is_rel)
+        aggs[f"s_{rel}_able"] = n(is_rel & able)
+        aggs[f"s_{rel}_null"] = n(is_rel & able.isnull())
+    for rel in PARENT_RELATIONS:
+        is_rel = m.relation == rel
+        aggs[f"p_{rel}"] = n(is_rel)
+        aggs[f"p_{rel}_alive"] = n(is_rel & m.living & ~m.is_missing)
+        aggs[f"p_{rel}_dead"] = n(is_rel & ~m.living)
+    g = m.group_by(g_household=m.household_id).aggregate(**aggs)
+    # Per relation of a member: their supporters (and parents) among the household's members,
+    # themselves included where the pair is symmetric (a parent beside another parent).
+    derived: dict[str, ir.Value] = {}
+    for suffix in ("", "_able", "_null"):
+        for person in sorted({p for p, _ in SUPPORT_PAIRS}):
+            terms = [g[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
+            derived[f"sup_{person}{suffix}"] = _total(terms)
+    for suffix in ("", "_alive", "_dead"):
+        for child in sorted({c for c, _ in PARENT_PAIRS}):
+            terms = [g[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
+            derived[f"par_{child}{suffix}"] = _total(terms)
+    raw = [f"s_{r}{x}" for r in SUPPORTER_RELATIONS for x in ("", "_able", "_null")] + [
+        f"p_{r}{x}" for r in PARENT_RELATIONS for x in ("", "_alive", "_dead")
+    ]
+    return g.mutate(**derived).drop(*raw)
+
+
+def household_facts(
+    tables: Mapping[str, ir.Table],
+    magg: ir.Table,
+    snap: ParameterSnapshot,
+    win: Windows,
+) -> ir.Table:
+    """One row per household (of the households table, or named by a membership), with
+    ``registered`` telling which: only registered households get household determinations."""
+    as_of = snap.as_of
+    day = ibis.literal(as_of)
+
+    h = tables["households"]
+    hh = h.select(
+        "household_id",
+        division_code=h.division_code,
+        area_type=area_type_of(h.division_code.fill_null(""), h.area_type.fill_null("")),
+    )
+    hf = hh.outer_join(magg, hh.household_id == magg.g_household)
+    hf = hf.mutate(
+        registered=hf.household_id.notnull(),
+        household_id=hf.household_id.fill_null(hf.g_household),
+    ).drop("g_household")
+
+    # --- household-level income --------------------------------------------------------------
+    if win.income_start is not None:
+        inc = _income_per_household(
+            _income_rows(tables["incomes"], snap, win.income_start, win.end), "i_"
+        )
+        hf = hf.left_join(inc, hf.household_id == inc.i_household).drop("i_household")
+    else:
+        hf = hf.mutate(i_hh_fen=int_lit(None), i_hh_missing=int_lit(1))
+    if win.rigid_start is not None and win.rigid_start != win.income_start:
+        rinc = _income_per_household(
+            _income_rows(tables["incomes"], snap, win.rigid_start, win.end), "r_"
+        )
+        hf = hf.left_join(rinc, hf.household_id == rinc.r_household).drop(
+            "r_household", "r_hh_missing"
+        )
+    else:
+        hf = hf.mutate(r_hh_fen=hf.i_hh_fen)
+
+    # --- the household's own assets (no person) -----------------------------------------------
+    pairs = _asset_pairs(tables["assets"], snap, as_of)
+    own = pairs.filter(pairs.a_person.isnull()).drop("a_person")
+    hf = hf.left_join(own, hf.household_id == own.a_household).drop("a_household")
+
+    # --- enrolments ----------------------------------------------------------------------------
+    e = tables["enrolments"]
+    e = e.filter(e.start_date <= day, e.end_date.isnull() | (e.end_date >= day))
+    hh_enrol = e.filter(e.programme.isin(["dibao", "near_dibao", "rigid_hardship"]))
+    hh_enrol = hh_enrol.group_by(e_household=hh_enrol.household_id).aggregate(
+        enrolled_dibao=(hh_enrol.programme == "dibao").any(),
+        enrolled_near_dibao=(hh_enrol.programme == "near_dibao").any(),
+        enrolled_rigid_hardship=(hh_enrol.programme == "rigid_hardship").any(),
+    )
+    same_cause = param_int(snap, "temporary_aid.same_cause_months")
+    ta = tables["enrolments"]
+    ta = ta.filter(
+        ta.programme == "temporary_aid",
+        ta.start_date <= day,
+        ta.start_date > ibis.literal(add_months(as_of, -(same_cause or 12))),
+    )
+    ta = ta.group_by(t_household=ta.household_id).aggregate(temporary_aid_recent=ta.count())
+
+    # --- spending and events ------------------------------------------------------------------
+    x = tables["expenditures"]
     rigid_kinds = param_kinds(snap, "rigid_hardship.expenditure_kinds") or ()
     ta_kinds = param_kinds(snap, "temporary_aid.expenditure.kinds") or ()
     ta_months = param_int(snap, "temporary_aid.expenditure.lookback_months")
@@ -374,7 +538,7 @@ def build_facts(
         x.date <= ibis.literal(win.end), x.date >= ibis.literal(min(rigid_start, ta_start))
     )
     xf = fen_col(x.amount).fill_null(0)
-    xs = x.group_by("household_id").aggregate(
+    xs = x.group_by(x_household=x.household_id).aggregate(
         rigid_spending_fen=ibis.ifelse(
             x.kind.isin(list(rigid_kinds or ("-",))) & (x.date >= ibis.literal(rigid_start)), xf, 0
         ).sum(),
@@ -384,12 +548,12 @@ def build_facts(
         medical_spending_fen=ibis.ifelse(x.kind == "medical", xf, 0).sum(),
     )
 
-    ev = pop.events
+    ev = tables["events"]
     recent_days = param_int(snap, "temporary_aid.emergency.recent_days")
     kinds = param_kinds(snap, "temporary_aid.emergency.event_kinds") or ()
     purchase_years = param_int(snap, "dibao.consumption.home_purchase_years")
     ev = ev.filter(ev.date <= day)
-    evs = ev.group_by("household_id").aggregate(
+    evs = ev.group_by(v_household=ev.household_id).aggregate(
         emergency_events=ibis.ifelse(
             ev.kind.isin(list(kinds or ("-",)))
             & (ev.date > ibis.literal(as_of - dt.timedelta(days=recent_days or 0))),
@@ -403,81 +567,79 @@ def build_facts(
             0,
         ).sum(),
     )
-
-    hf = hh.left_join(all_members, "household_id").drop("household_id_right")
-    hf = hf.left_join(agg, "household_id").drop("household_id_right")
-    if per_hh is not None:
-        hf = hf.left_join(per_hh, "household_id").drop("household_id_right")
-    else:
-        hf = hf.mutate(hh_income_fen=int_lit(None), hh_income_missing=int_lit(1))
-    if rh is not None and rh is not per_hh:
-        hf = hf.left_join(
-            rh.select("household_id", rigid_hh_income_fen="hh_income_fen"), "household_id"
-        ).drop("household_id_right")
-    else:
-        hf = hf.mutate(rigid_hh_income_fen=hf.hh_income_fen)
-    for t in (ha, hh_enrol, ta, xs, evs):
-        hf = hf.left_join(t, "household_id").drop("household_id_right")
+    for t, key in (
+        (hh_enrol, "e_household"),
+        (ta, "t_household"),
+        (xs, "x_household"),
+        (evs, "v_household"),
+    ):
+        hf = hf.left_join(t, hf.household_id == t[key]).drop(key)
 
     zero = ibis.literal(0, type="int64")
-    hf = hf.mutate(
-        members_total=hf.members_total.fill_null(0),
-        counted_members=hf.counted_members.fill_null(0),
-        income_fen=ibis.ifelse(
-            (hf.income_unknown_members.fill_null(0) > 0) | (hf.hh_income_missing.fill_null(0) > 0),
+
+    def total(fig: str) -> ir.IntegerValue:
+        """A household's asset figure: its own records plus its counted members' records."""
+        return hf[f"a_{fig}"].fill_null(0) + hf[f"m_{fig}"].fill_null(0)
+
+    out: dict[str, ir.Value] = {
+        "household_id": hf.household_id,
+        "registered": hf.registered,
+        "division_code": hf.division_code,
+        "area_type": hf.area_type,
+        "county_code": hf.division_code.substr(0, 6),
+        "members_total": hf.members_total.fill_null(0),
+        "counted_members": hf.counted_members.fill_null(0),
+        "income_fen": ibis.ifelse(
+            (hf.income_unknown_members.fill_null(0) > 0) | (hf.i_hh_missing.fill_null(0) > 0),
             int_lit(None),
-            hf.members_income_fen.fill_null(0) + hf.hh_income_fen.fill_null(0),
+            hf.members_income_fen.fill_null(0) + hf.i_hh_fen.fill_null(0),
         ),
-        rigid_income_fen=ibis.ifelse(
+        "rigid_income_fen": ibis.ifelse(
             hf.rigid_income_unknown_members.fill_null(0) > 0,
             int_lit(None),
-            hf.members_rigid_income_fen.fill_null(0) + hf.rigid_hh_income_fen.fill_null(0),
+            hf.members_rigid_income_fen.fill_null(0) + hf.r_hh_fen.fill_null(0),
         ),
-        financial_fen=ibis.ifelse(
-            hf.financial_missing.fill_null(0) > 0, int_lit(None), hf.financial_fen.fill_null(0)
+        "financial_fen": ibis.ifelse(
+            total("financial_missing") > 0, int_lit(None), total("financial_fen")
         ),
-        major_illness_members=hf.major_illness_members.fill_null(0),
-        vehicles_ok=~any3(hf.vehicles_bad.fill_null(0), hf.vehicles_null.fill_null(0)),
-        business_ok=~any3(hf.business_bad.fill_null(0), hf.business_null.fill_null(0)),
-        homes=hf.homes.fill_null(0),
-        unsafe_homes=hf.unsafe_homes.fill_null(0),
-        disabled_members=hf.disabled_members.fill_null(0),
-        unemployed_able=hf.unemployed_able.fill_null(0),
-        home_area=hf.home_area.fill_null(0),
-        addons_fen=ibis.ifelse(
-            hf.addons_unknown.fill_null(0) > 0, int_lit(None), hf.addons_fen.fill_null(0)
+        "major_illness_members": hf.major_illness_members.fill_null(0),
+        "vehicles_ok": not3(any3(total("vehicles_bad"), total("vehicles_null"))),
+        "business_ok": not3(any3(total("business_bad"), total("business_null"))),
+        "homes": total("homes"),
+        "unsafe_homes": total("unsafe_homes"),
+        "home_area": total("home_area"),
+        "disabled_members": hf.disabled_members.fill_null(0),
+        "unemployed_able": hf.unemployed_able.fill_null(0),
+        "addons_fen": ibis.ifelse(
+            hf.addons_unknown.fill_null(0) > 0, int_lit(None), hf.addons_fen_sum.fill_null(0)
         ),
-        students=hf.students.fill_null(0),
-        enrolled_dibao=hf.enrolled_dibao.fill_null(False),
-        enrolled_near_dibao=hf.enrolled_near_dibao.fill_null(False),
-        enrolled_rigid_hardship=hf.enrolled_rigid_hardship.fill_null(False),
-        temporary_aid_recent=hf.temporary_aid_recent.fill_null(zero),
-        rigid_spending_fen=hf.rigid_spending_fen.fill_null(zero),
-        ta_spending_fen=hf.ta_spending_fen.fill_null(zero),
-        medical_spending_fen=hf.medical_spending_fen.fill_null(zero),
-        emergency_events=hf.emergency_events.fill_null(zero),
-        home_purchases=hf.home_purchases.fill_null(zero),
-        county_code=hf.division_code.substr(0, 6),
+        "students": hf.students.fill_null(0),
+        "enrolled_dibao": hf.enrolled_dibao.fill_null(False),
+        "enrolled_near_dibao": hf.enrolled_near_dibao.fill_null(False),
+        "enrolled_rigid_hardship": hf.enrolled_rigid_hardship.fill_null(False),
+        "temporary_aid_recent": hf.temporary_aid_recent.fill_null(zero),
+        "rigid_spending_fen": hf.rigid_spending_fen.fill_null(zero),
+        "ta_spending_fen": hf.ta_spending_fen.fill_null(zero),
+        "medical_spending_fen": hf.medical_spending_fen.fill_null(zero),
+        "emergency_events": hf.emergency_events.fill_null(zero),
+        "home_purchases": hf.home_purchases.fill_null(zero),
+    }
+    for col in magg.columns:
+        if col.startswith("par_"):
+            out[col] = hf[col].fill_null(zero)
+    return hf.select(**out)
+
+
+def build_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, stage: Stage) -> Facts:
+    """The member and household facts on the snapshot's date, each made a stage of the plan."""
+    win = windows(snap)
+    members = stage("members", member_facts(tables, snap, win))
+    magg = stage("household_members", member_aggregates(members))
+    households = household_facts(tables, magg, snap, win)
+    return Facts(
+        as_of=snap.as_of,
+        windows=win,
+        members=members,
+        households=households,
+        household_members=magg,
     )
-    hf = hf.drop(
-        "members_income_fen",
-        "income_unknown_members",
-        "members_rigid_income_fen",
-        "rigid_income_unknown_members",
-        "hh_income_fen",
-        "hh_income_missing",
-        "rigid_hh_income_fen",
-        "financial_missing",
-        "vehicles_bad",
-        "vehicles_null",
-        "business_bad",
-        "business_null",
-        "addons_unknown",
-    )
-    m = m.left_join(
-        hf.select("household_id", hh_enrolled_dibao="enrolled_dibao", hh_counted="counted_members"),
-        "household_id",
-    ).drop("household_id_right")
-    hf = materialize(hf)
-    m = materialize(m)
-    return Facts(as_of=as_of, windows=win, members=m, households=hf)

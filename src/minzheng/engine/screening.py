@@ -63,7 +63,8 @@ def screen(
     progress(f"population: {persons:,} persons, {households:,} households")
 
     t1 = time.perf_counter()
-    ev = evaluate(pop, parameters, as_of, cache=True)
+    ev = evaluate(pop, parameters, as_of)
+    ev.run()
     seconds["facts_and_tiers"] = time.perf_counter() - t1
     progress("facts and tier programmes computed")
 

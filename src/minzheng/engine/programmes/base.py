@@ -5,16 +5,19 @@ A programme is a name, a level (household or person), its conditions and paramet
 ``c_<code>`` per condition, ``amount_fen`` (the monthly amount if eligible, in fen) and the key
 values. ``evaluate`` turns frames into determinations; ``explain`` reads the same frame for one
 household. Programmes are registered explicitly in ``programmes/__init__.py``.
+
+Frames are projections of the member or household facts (joined at most with the household
+facts): no programme joins another programme's frame, so the whole catalogue is a handful of
+passes over the facts whatever the population's size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import ibis
 import ibis.expr.types as ir
 
 from minzheng.engine.expr import bool_null, status_of, truth
@@ -66,7 +69,13 @@ class Programme:
 
 @dataclass
 class Context:
-    """What ``compute`` reads: the facts, the parameters, and the frames computed before."""
+    """What ``compute`` reads: the facts, the parameters, and the frames computed before.
+
+    ``facts.households`` carries, once the tier programmes are decided, one column per tier:
+    ``tekun_on`` (a member is on 特困), ``dibao_on`` and ``near_dibao_on`` — eligible now or
+    already enrolled, three-valued, null for a household missing from the households table.
+    Later programmes read these columns instead of joining the tier programmes' frames.
+    """
 
     facts: Facts
     snap: ParameterSnapshot
@@ -76,23 +85,12 @@ class Context:
     def as_of(self) -> dt.date:
         return self.snap.as_of
 
-    def on(self, programme: str) -> ir.Table:
-        """Per subject of ``programme``: ``on`` = eligible now or already enrolled (3-valued)."""
-        frame = self.frames[programme]
-        enrolled = frame.enrolled if "enrolled" in frame.columns else ibis.literal(False)
-        keys = (
-            ["household_id"]
-            if "person_id" not in frame.columns
-            else [
-                "household_id",
-                "person_id",
-            ]
-        )
-        return frame.select(*keys, on=truth(frame.status) | enrolled)
+
+Columns = Mapping[str, ir.Value]
 
 
-def decided(programme: Programme, frame: ir.Table) -> ir.BooleanValue:
-    """All decisive conditions, in three-valued logic."""
+def decided(programme: Programme, frame: ir.Table | Columns) -> ir.BooleanValue:
+    """All decisive conditions, in three-valued logic (of a frame, or of its columns)."""
     result: ir.BooleanValue | None = None
     for cond in programme.conditions:
         if not cond.decisive:
@@ -100,6 +98,11 @@ def decided(programme: Programme, frame: ir.Table) -> ir.BooleanValue:
         col = frame[f"c_{cond.code}"]
         result = col if result is None else result & col
     return result if result is not None else bool_null()
+
+
+def on(programme: Programme, columns: Columns) -> ir.BooleanValue:
+    """Eligible now or already enrolled (three-valued), from a programme's columns."""
+    return truth(status_of(decided(programme, columns))) | columns["enrolled"]
 
 
 def with_status(programme: Programme, frame: ir.Table) -> ir.Table:

@@ -20,31 +20,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from minzheng.engine.expr import count_true, param_fen, param_int
+from minzheng.engine.expr import param_fen, param_int
+from minzheng.engine.facts import PARENT_PAIRS
 from minzheng.engine.programmes.base import Condition, Context, Programme
-from minzheng.engine.programmes.near_dibao import tekun_members
-from minzheng.engine.programmes.tekun import relation_pair
 
-# (person's relation to the head, a parent's relation to the head)
-PARENT_PAIRS = (("child", "head"), ("child", "spouse"), ("head", "parent"), ("sibling", "parent"))
-
-
-def _tiers(ctx: Context) -> ir.Table:
-    """Per household: on 低保, on 低保边缘, any member on 特困 (three-valued)."""
-    h = ctx.facts.households.select("household_id")
-    dibao = ctx.on("dibao").select(d_h="household_id", dibao_on="on")
-    near = ctx.on("near_dibao").select(n_h="household_id", near_on="on")
-    tk = tekun_members(ctx)
-    f = h.join(dibao, h.household_id == dibao.d_h)
-    f = f.join(near, f.household_id == near.n_h)
-    f = f.left_join(tk, f.household_id == tk.t_household)
-    return f.select(
-        "household_id",
-        "dibao_on",
-        "near_on",
-        tekun_on=ibis.ifelse(f.t_household.isnull(), False, f.any_tekun),
-    )
-
+CHILD_RELATIONS = tuple(sorted({c for c, _ in PARENT_PAIRS}))
 
 SPECIAL_AID_CONDITIONS = (
     Condition("in_tiers_1_to_3", "属于低保、特困或低保边缘家庭"),
@@ -53,10 +33,9 @@ SPECIAL_AID_CONDITIONS = (
 
 
 def compute_special_aid(ctx: Context) -> ir.Table:
-    h = ctx.facts.households
-    t = _tiers(ctx)
-    f = h.join(t, "household_id")
-    tier = f.dibao_on | f.near_on | f.tekun_on
+    f = ctx.facts.households
+    f = f.filter(f.registered)
+    tier = f.dibao_on | f.near_dibao_on | f.tekun_on
     f = f.filter(tier.isnull() | tier)
     medical = (
         (f.major_illness_members > 0) | (f.medical_spending_fen > 0) | (f.disabled_members > 0)
@@ -89,8 +68,8 @@ FUNERAL_CONDITIONS = (Condition("dibao_or_tekun", "家庭为低保家庭或有�
 
 
 def compute_funeral_waiver(ctx: Context) -> ir.Table:
-    h = ctx.facts.households
-    f = h.join(_tiers(ctx), "household_id")
+    f = ctx.facts.households
+    f = f.filter(f.registered)
     covered = f.dibao_on | f.tekun_on
     f = f.filter(covered.isnull() | covered)
     return f.select(
@@ -118,24 +97,33 @@ ORPHAN_CONDITIONS = (
 )
 
 
+def _parents(h: ir.Table, child_relation: ir.StringValue, suffix: str) -> ir.IntegerValue:
+    """How many members of the household stand as a parent to a member of ``child_relation``."""
+    total: ir.IntegerValue = ibis.literal(0, type="int64")
+    for child in CHILD_RELATIONS:
+        total = total + ibis.ifelse(child_relation == child, h[f"par_{child}{suffix}"], 0)
+    return total
+
+
 def compute_orphan_allowance(ctx: Context) -> ir.Table:
     m = ctx.facts.members
     age = param_int(ctx.snap, "orphan_allowance.age")
     kids = m.filter(m.counted & (m.age < (age or 0)))
-    parents = m.select(
-        ph=m.household_id,
-        pp=m.person_id,
-        pr=m.relation,
-        alive=m.living & ~m.is_missing,
-        dead=~m.living,
+    h = ctx.facts.households
+    counts = h.select(
+        p_household=h.household_id,
+        **{
+            f"par_{rel}{suffix}": h[f"par_{rel}{suffix}"]
+            for rel in CHILD_RELATIONS
+            for suffix in ("", "_alive", "_dead")
+        },
     )
-    link = kids.select(kh="household_id", kp="person_id", kr="relation")
-    link = link.join(parents, [link.kh == parents.ph, link.kp != parents.pp])
-    link = link.filter(relation_pair(link.kr, link.pr, PARENT_PAIRS))
-    par = link.group_by(kp=link.kp).aggregate(
-        recorded=link.count(), alive=count_true(link.alive), dead=count_true(link.dead)
+    f = kids.left_join(counts, kids.household_id == counts.p_household)
+    f = f.mutate(
+        recorded=_parents(f, f.relation, ""),
+        alive=_parents(f, f.relation, "_alive"),
+        dead=_parents(f, f.relation, "_dead"),
     )
-    f = kids.left_join(par, kids.person_id == par.kp)
     f = f.filter(f.alive.fill_null(0) == 0)
     dead = f.dead.fill_null(0)
     return f.select(
@@ -179,7 +167,8 @@ def _disabled(ctx: Context) -> ir.Table:
 
 def compute_living_subsidy(ctx: Context) -> ir.Table:
     m = _disabled(ctx)
-    dibao = ctx.on("dibao").select(d_h="household_id", dibao_on="on")
+    h = ctx.facts.households
+    dibao = h.select(d_h=h.household_id, dibao_on=h.dibao_on)
     f = m.left_join(dibao, m.household_id == dibao.d_h)
     return f.select(
         "household_id",

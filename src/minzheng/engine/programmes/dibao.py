@@ -10,6 +10,8 @@ add-on for each priority member (the highest one that applies).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import ibis
 import ibis.expr.types as ir
 
@@ -61,8 +63,8 @@ CONDITIONS = (
 )
 
 
-def compute(ctx: Context) -> ir.Table:
-    h = ctx.facts.households
+def columns(ctx: Context, h: ir.Table) -> dict[str, ir.Value]:
+    """The 低保 frame's columns on any relation with the household facts' columns."""
     snap = ctx.snap
     months = ctx.facts.windows.income_months
     n = h.counted_members
@@ -73,6 +75,40 @@ def compute(ctx: Context) -> ir.Table:
         amount = round_div(deficit, months) + h.addons_fen
     else:
         amount = int_lit(None)
+    return {
+        "enrolled": h.enrolled_dibao,
+        "standard_fen": std,
+        "income_per_capita_fen": per_capita_fen(h.income_fen, months, n),
+        "financial_limit_fen": fin_limit,
+        "c_has_counted_members": n > 0,
+        "c_income_below_standard": below_multiple(h.income_fen, months, n, std),
+        "c_financial_assets_within_limit": fin_ok,
+        "c_no_disqualifying_vehicle": h.vehicles_ok,
+        "c_no_business_role": h.business_ok,
+        "c_housing_within_limit": housing_within(snap, h.homes, h.home_area, n),
+        "c_no_recent_home_purchase": (
+            h.home_purchases == 0
+            if snap.known("dibao.consumption.home_purchase_years")
+            else ibis.null("boolean")
+        ),
+        "amount_fen": amount.cast("int64"),
+        "detail": ibis.literal(""),
+    }
+
+
+def assets_ok(cols: Mapping[str, ir.Value]) -> ir.BooleanValue:
+    """The 低保 asset tests together (read by 低保边缘 and 刚性支出困难)."""
+    return (
+        cols["c_financial_assets_within_limit"]
+        & cols["c_no_disqualifying_vehicle"]
+        & cols["c_no_business_role"]
+        & cols["c_housing_within_limit"]
+    )
+
+
+def compute(ctx: Context) -> ir.Table:
+    h = ctx.facts.households
+    h = h.filter(h.registered)
     return h.select(
         "household_id",
         "division_code",
@@ -83,23 +119,7 @@ def compute(ctx: Context) -> ir.Table:
         "major_illness_members",
         "financial_fen",
         "addons_fen",
-        enrolled=h.enrolled_dibao,
-        standard_fen=std,
-        income_per_capita_fen=per_capita_fen(h.income_fen, months, n),
-        financial_limit_fen=fin_limit,
-        c_has_counted_members=n > 0,
-        c_income_below_standard=below_multiple(h.income_fen, months, n, std),
-        c_financial_assets_within_limit=fin_ok,
-        c_no_disqualifying_vehicle=h.vehicles_ok,
-        c_no_business_role=h.business_ok,
-        c_housing_within_limit=housing_within(snap, h.homes, h.home_area, n),
-        c_no_recent_home_purchase=(
-            h.home_purchases == 0
-            if snap.known("dibao.consumption.home_purchase_years")
-            else ibis.null("boolean")
-        ),
-        amount_fen=amount.cast("int64"),
-        detail=ibis.literal(""),
+        **columns(ctx, h),
     )
 
 

@@ -45,7 +45,8 @@ def compute(ctx: Context) -> ir.Table:
     months = ctx.facts.windows.income_months
     m = ctx.facts.members
     m = m.filter(m.counted & (m.disability_grade.notnull() | m.major_illness))
-    near = ctx.on("near_dibao").select(n_household="household_id", near_on="on")
+    h = ctx.facts.households
+    near = h.select(n_household=h.household_id, near_on=h.near_dibao_on)
     m = m.left_join(near, m.household_id == near.n_household)
     general = param_int(snap, "dibao_individual.max_grade")
     special = param_int(snap, "dibao_individual.max_grade_intellectual_mental")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from minzheng.engine.expr import any3, count_null, count_true, fraction, int_lit
+from minzheng.engine.expr import any3, count_null, count_true, fraction, int_lit, not3, truth
+from minzheng.engine.programmes import dibao
 from minzheng.engine.programmes._shared import (
     ASSET_PARAMETERS,
     HOUSING_PARAMETERS,
@@ -39,52 +40,53 @@ CONDITIONS = (
 )
 
 
-def tekun_members(ctx: Context) -> ir.Table:
-    """Per household: whether a member is on 特困 (eligible now or enrolled), three-valued."""
-    on = ctx.on("tekun")
-    agg = on.group_by("household_id").aggregate(t_true=count_true(on.on), t_null=count_null(on.on))
-    return agg.select(t_household="household_id", any_tekun=any3(agg.t_true, agg.t_null))
+def tekun_on(tekun_frame: ir.Table) -> ir.Table:
+    """Per household with a 特困 subject: whether a member is on 特困 (eligible or enrolled)."""
+    on_ = truth(tekun_frame.status) | tekun_frame.enrolled
+    agg = tekun_frame.group_by(t_household=tekun_frame.household_id).aggregate(
+        t_true=count_true(on_), t_null=count_null(on_)
+    )
+    return agg.select("t_household", any_tekun=any3(agg.t_true, agg.t_null))
+
+
+def columns(ctx: Context, h: ir.Table) -> dict[str, ir.Value]:
+    """The 低保边缘 frame's columns on a relation with the household facts and ``dibao_on``,
+    ``tekun_on`` (no 特困 subject in the household counts as no member on 特困)."""
+    months = ctx.facts.windows.income_months
+    d = dibao.columns(ctx, h)
+    multiple = ctx.snap.value("near_dibao.income_multiple")
+    ratio = fraction(multiple)
+    std = d["standard_fen"]
+    limit = (std * ratio.numerator) // ratio.denominator if ratio else int_lit(None)
+    return {
+        "standard_fen": std,
+        "income_per_capita_fen": d["income_per_capita_fen"],
+        # Kept as it has always been computed: the frame's ``enrolled`` is the household's 低保
+        # enrolment (the original join kept 低保's column), so "on 低保边缘" reads "eligible for
+        # 低保边缘 or enrolled in 低保". Reported; changing it changes 单人保 determinations.
+        "enrolled": h.enrolled_dibao,
+        "limit_fen": limit.cast("int64"),
+        "c_not_on_dibao": not3(h.dibao_on),
+        "c_no_member_on_tekun": not3(h.tekun_on),
+        "c_income_below_multiple": below_multiple(
+            h.income_fen, months, h.counted_members, std, multiple
+        ),
+        "c_assets_within_rules": dibao.assets_ok(d),
+        "amount_fen": ibis.literal(0, type="int64"),
+        "detail": ibis.literal(""),
+    }
 
 
 def compute(ctx: Context) -> ir.Table:
-    d = ctx.frames["dibao"]
     h = ctx.facts.households
-    months = ctx.facts.windows.income_months
-    dibao_on = ctx.on("dibao").select(d_household="household_id", dibao_on="on")
-    tk = tekun_members(ctx)
-    hx = h.select(
-        h_household="household_id", income_fen="income_fen", enrolled="enrolled_near_dibao"
-    )
-    f = d.join(dibao_on, d.household_id == dibao_on.d_household)
-    f = f.join(hx, f.household_id == hx.h_household)
-    f = f.left_join(tk, f.household_id == tk.t_household)
-    multiple = ctx.snap.value("near_dibao.income_multiple")
-    ratio = fraction(multiple)
-    limit = (f.standard_fen * ratio.numerator) // ratio.denominator if ratio else int_lit(None)
-    return f.select(
+    h = h.filter(h.registered)
+    return h.select(
         "household_id",
         "division_code",
         "county_code",
         "area_type",
         "counted_members",
-        "standard_fen",
-        "income_per_capita_fen",
-        "enrolled",
-        limit_fen=limit.cast("int64"),
-        c_not_on_dibao=~f.dibao_on,
-        # no 特困 row for the household means no member is in 特困's target group
-        c_no_member_on_tekun=~ibis.ifelse(f.t_household.isnull(), False, f.any_tekun),
-        c_income_below_multiple=below_multiple(
-            f.income_fen, months, f.counted_members, f.standard_fen, multiple
-        ),
-        c_assets_within_rules=(
-            f.c_financial_assets_within_limit
-            & f.c_no_disqualifying_vehicle
-            & f.c_no_business_role
-            & f.c_housing_within_limit
-        ),
-        amount_fen=ibis.literal(0, type="int64"),
-        detail=ibis.literal(""),
+        **columns(ctx, h),
     )
 
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from minzheng.engine.expr import fraction, int_lit, param_fen
+from minzheng.engine import facts
+from minzheng.engine.expr import fraction, not3
+from minzheng.engine.programmes import dibao
 from minzheng.engine.programmes._shared import (
     ASSET_PARAMETERS,
     HOUSING_PARAMETERS,
     INCOME_PARAMETERS,
 )
 from minzheng.engine.programmes.base import Condition, Context, Programme
-from minzheng.engine.programmes.near_dibao import tekun_members
 
 DISPOSABLE = ("disposable_income.previous_year.urban", "disposable_income.previous_year.rural")
 
@@ -52,64 +53,40 @@ def disposable_fen(
     ctx: Context, area_type: ir.StringValue, division: ir.StringValue
 ) -> ir.IntegerValue:
     """Last year's per-capita disposable income (fen per year) for the area type."""
-    return ibis.cases(
-        (area_type == "urban", param_fen(ctx.snap, DISPOSABLE[0], division)),
-        (area_type == "rural", param_fen(ctx.snap, DISPOSABLE[1], division)),
-        else_=int_lit(None),
-    )
+    return facts.disposable_fen(ctx.snap, area_type, division)
 
 
 def compute(ctx: Context) -> ir.Table:
     h = ctx.facts.households
+    h = h.filter(h.registered)
     months = ctx.facts.windows.income_months
-    d = ctx.frames["dibao"]
-    ons = [
-        ctx.on(p).select(**{f"{p}_household": "household_id", f"{p}_on": "on"})
-        for p in ("dibao", "near_dibao")
-    ]
-    tk = tekun_members(ctx)
-    dsel = d.select(
-        dh="household_id",
-        assets_ok=(
-            d.c_financial_assets_within_limit
-            & d.c_no_disqualifying_vehicle
-            & d.c_no_business_role
-            & d.c_housing_within_limit
-        ),
-        income_per_capita_fen="income_per_capita_fen",
-        standard_fen="standard_fen",
-    )
-    f = h.join(dsel, h.household_id == dsel.dh)
-    for on in ons:
-        f = f.join(on, f.household_id == on[on.columns[0]])
-    f = f.left_join(tk, f.household_id == tk.t_household)
-    tekun_on = ibis.ifelse(f.t_household.isnull(), False, f.any_tekun)
-    higher = f.dibao_on | f.near_dibao_on | tekun_on
-    disposable = disposable_fen(ctx, f.area_type, f.division_code)
-    n = f.counted_members
-    below = f.income_fen * 12 < disposable * n * months if months else ibis.null("boolean")
+    d = dibao.columns(ctx, h)
+    higher = h.dibao_on | h.near_dibao_on | h.tekun_on
+    disposable = disposable_fen(ctx, h.area_type, h.division_code)
+    n = h.counted_members
+    below = h.income_fen * 12 < disposable * n * months if months else ibis.null("boolean")
     share = fraction(ctx.snap.value("rigid_hardship.spending_share"))
     if share is None or ctx.facts.windows.rigid_months is None:
         spending_ok: ir.BooleanValue = ibis.null("boolean")
     else:
-        spending_ok = (f.rigid_spending_fen > 0) & (
-            f.rigid_spending_fen * share.denominator >= f.rigid_income_fen * share.numerator
+        spending_ok = (h.rigid_spending_fen > 0) & (
+            h.rigid_spending_fen * share.denominator >= h.rigid_income_fen * share.numerator
         )
-    return f.select(
+    return h.select(
         "household_id",
         "division_code",
         "county_code",
         "area_type",
         "counted_members",
-        "standard_fen",
-        "income_per_capita_fen",
         "rigid_spending_fen",
         "rigid_income_fen",
-        enrolled=f.enrolled_rigid_hardship,
+        standard_fen=d["standard_fen"],
+        income_per_capita_fen=d["income_per_capita_fen"],
+        enrolled=h.enrolled_rigid_hardship,
         disposable_monthly_fen=(disposable // 12).cast("int64"),
-        c_not_on_higher_tier=~higher,
+        c_not_on_higher_tier=not3(higher),
         c_income_below_disposable=below & (n > 0),
-        c_assets_within_rules=f.assets_ok,
+        c_assets_within_rules=dibao.assets_ok(d),
         c_rigid_spending_share=spending_ok,
         amount_fen=ibis.literal(0, type="int64"),
         detail=ibis.literal(""),

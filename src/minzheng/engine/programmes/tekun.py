@@ -21,10 +21,9 @@ import ibis.expr.types as ir
 
 from minzheng.engine.expr import (
     any3,
-    count_null,
-    count_true,
     fraction,
     int_lit,
+    not3,
     param_fen,
     param_int,
     round_div,
@@ -75,57 +74,37 @@ CONDITIONS = (
 )
 
 
-def _supporters(ctx: Context) -> ir.Table:
-    """Per person: how many recorded supporters there are, how many are able or of unknown ability."""
-    m = ctx.facts.members
-    snap = ctx.snap
-    months = ctx.facts.windows.income_months
-    dibao_age = param_int(snap, "tekun.supporter.dibao_age")
-    elderly_age = param_int(snap, "tekun.supporter.elderly_age")
-    severe = param_int(snap, "tekun.supporter.severe_max_grade")
-    disposable = ibis.cases(
-        (
-            m.area_type == "urban",
-            param_fen(snap, "disposable_income.previous_year.urban", m.division_code),
-        ),
-        (
-            m.area_type == "rural",
-            param_fen(snap, "disposable_income.previous_year.rural", m.division_code),
-        ),
-        else_=int_lit(None),
+def _supporters(ctx: Context, m: ir.Table) -> ir.Table:
+    """Each member with how many recorded supporters they have, how many are able or of unknown
+    ability — the household's count for the member's relation, less the member themselves."""
+    g = ctx.facts.household_members
+    assert g is not None
+    relations = sorted({p for p, _ in SUPPORT_PAIRS})
+    counts = g.select(
+        s_household=g.g_household,
+        **{
+            f"sup_{rel}{suffix}": g[f"sup_{rel}{suffix}"]
+            for rel in relations
+            for suffix in ("", "_able", "_null")
+        },
     )
-    low_income = m.income_fen * 12 < disposable * (months or 0) if months else ibis.null("boolean")
-    old_or_severe = (m.age >= (elderly_age if elderly_age is not None else 10_000)) | (
-        m.disability_grade <= (severe if severe is not None else 0)
-    ).fill_null(False)
-    unable = (
-        m.enrolled_tekun
-        | (m.hh_enrolled_dibao.fill_null(False) & (m.age >= (dibao_age or 10_000)))
-        | (old_or_severe & low_income)
-        | m.lacks_civil_capacity
-        | m.is_missing
-        | m.apart_reason.isin(["missing", "prison"])
-    )
-    supporters = m.filter(m.living).select(
-        s_household=m.household_id,
-        s_person=m.person_id,
-        s_relation=m.relation,
-        s_able=~unable,
-    )
-    people = m.select(p_household=m.household_id, p_person=m.person_id, p_relation=m.relation)
-    linked = people.join(
-        supporters,
-        [
-            people.p_household == supporters.s_household,
-            people.p_person != supporters.s_person,
-        ],
-    )
-    linked = linked.filter(relation_pair(linked.p_relation, linked.s_relation, SUPPORT_PAIRS))
-    return linked.group_by(person_id=linked.p_person, household_id=linked.p_household).aggregate(
-        supporters=linked.count(),
-        able_true=count_true(linked.s_able),
-        able_null=count_null(linked.s_able),
-    )
+    f = m.left_join(counts, m.household_id == counts.s_household).drop("s_household")
+    able = f.able_supporter
+    self_is = {
+        "": f.living,
+        "_able": f.living & able.fill_null(False),
+        "_null": f.living & able.isnull(),
+    }
+    out = {}
+    for suffix, name in (("", "supporters"), ("_able", "able_true"), ("_null", "able_null")):
+        total: ir.IntegerValue = ibis.literal(0, type="int64")
+        for rel in relations:
+            total = total + ibis.ifelse(f.relation == rel, f[f"sup_{rel}{suffix}"], 0)
+        for person, supporter in SUPPORT_PAIRS:
+            if person == supporter:  # the member is not their own supporter
+                total = total - ibis.ifelse((f.relation == person) & self_is[suffix], 1, 0)
+        out[name] = total
+    return f.mutate(**out)
 
 
 def relation_pair(
@@ -184,23 +163,20 @@ def compute(ctx: Context) -> ir.Table:
     fin_ok, _ = financial_within(
         snap,
         ibis.ifelse(
-            m.own_financial_missing.fill_null(0) > 0,
+            m.a_financial_missing.fill_null(0) > 0,
             int_lit(None),
-            m.own_financial_fen.fill_null(0),
+            m.a_financial_fen.fill_null(0),
         ),
         ibis.ifelse(m.major_illness, 1, 0),
         one,
         std,
     )
-    vehicles_ok = ~any3(m.own_vehicles_bad.fill_null(0), m.own_vehicles_null.fill_null(0))
-    business_ok = ~any3(m.own_business_bad.fill_null(0), m.own_business_null.fill_null(0))
+    vehicles_ok = not3(any3(m.a_vehicles_bad.fill_null(0), m.a_vehicles_null.fill_null(0)))
+    business_ok = not3(any3(m.a_business_bad.fill_null(0), m.a_business_null.fill_null(0)))
     means = below_multiple(m.income_fen, months, one, std) & fin_ok & vehicles_ok & business_ok
 
-    sup = _supporters(ctx)
-    m = m.left_join(sup, ["person_id", "household_id"]).drop(
-        "person_id_right", "household_id_right"
-    )
-    no_able = ~any3(m.able_true.fill_null(0), m.able_null.fill_null(0))
+    m = _supporters(ctx, m)
+    no_able = not3(any3(m.able_true.fill_null(0), m.able_null.fill_null(0)))
 
     ratio = fraction(snap.value("tekun.standard.multiple_of_urban_dibao"))
     urban = param_fen(snap, "dibao.standard.urban", m.division_code)
@@ -241,7 +217,7 @@ def compute(ctx: Context) -> ir.Table:
         counted_members=ibis.literal(1, type="int64"),
         standard_fen=std,
         income_per_capita_fen=per_capita_fen(m.income_fen, months, one),
-        own_financial_fen=m.own_financial_fen.fill_null(0),
+        own_financial_fen=m.a_financial_fen.fill_null(0),
         supporters=m.supporters.fill_null(0),
         able_supporters=m.able_true.fill_null(0),
         basic_living_fen=basic,

@@ -49,6 +49,7 @@ CONDITIONS = (
 
 def compute(ctx: Context) -> ir.Table:
     h = ctx.facts.households
+    h = h.filter(h.registered)
     months = ctx.facts.windows.income_months
     n = h.counted_members
     disposable = disposable_fen(ctx, h.area_type, h.division_code)

@@ -1,0 +1,340 @@
+"""The evaluation plan: every programme's Ibis expressions, compiled once and run many times.
+
+``build_plan(snapshot)`` writes the whole catalogue as a short list of steps over *unbound*
+tables (``mzrun_in_persons`` …): the member facts, the household facts, 特困's frame, the
+household facts with the tier columns, then one frame per programme and its determinations. The
+plan depends only on the parameter snapshot, never on the population, so ``compiled()`` turns it
+into SQL once per (snapshot, backend dialect) and keeps it: screening thirty million people and
+evaluating one household run the very same SQL; only the tables it reads differ.
+
+A ``Run`` puts the population's tables on a connection under the plan's names (with a prefix of
+its own, so that several runs share a connection) and executes the steps: stages become
+temporary tables (DuckDB) or cached views (Spark); frames become views, or tables when every
+frame will be read (one household, explanations).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from minzheng.engine import schema
+from minzheng.engine.backends import backend_name
+from minzheng.engine.expr import fen_to_money
+from minzheng.engine.facts import build_facts
+from minzheng.engine.parameters import ParameterSnapshot
+from minzheng.engine.programmes import CATALOGUE, Context, Programme
+from minzheng.engine.programmes import dibao as dibao_module
+from minzheng.engine.programmes import near_dibao as near_module
+from minzheng.engine.programmes.base import on, with_status
+
+PLACEHOLDER = "mzrun_"
+ORDER = ("programme", "household_id", "person_id")
+StepKind = Literal["stage", "frame"]
+DIALECTS = {"duckdb": "duckdb", "spark": "pyspark"}
+
+
+def input_name(table: str) -> str:
+    return f"{PLACEHOLDER}in_{table}"
+
+
+def step_name(name: str) -> str:
+    return f"{PLACEHOLDER}{name}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named intermediate result: a ``stage`` is always materialised, a ``frame`` (one
+    programme's subjects with their conditions) only when asked."""
+
+    name: str
+    kind: StepKind
+    expr: ir.Table
+
+
+@dataclass(frozen=True)
+class Plan:
+    snap: ParameterSnapshot
+    steps: tuple[Step, ...]
+    # Per programme: its determinations, read from its frame's step.
+    determinations: Mapping[str, ir.Table]
+
+
+def snapshot_key(snap: ParameterSnapshot) -> str:
+    """What the SQL depends on: the date and every value in force, with its verified flag."""
+    parts: list[str] = [snap.as_of.isoformat()]
+    for name in sorted(snap.city):
+        res = snap.city[name]
+        parts.append(f"{name}={res.value!r}/{res.verified}")
+    for name in sorted(snap.by_division):
+        for code, res in sorted(snap.by_division[name].items()):
+            parts.append(f"{name}@{code}={res.value!r}/{res.verified}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _ibis_schema(target: pa.Schema) -> ibis.Schema:
+    return ibis.Schema.from_pyarrow(target)
+
+
+def unverified_parameters(programme: Programme, snap: ParameterSnapshot) -> list[str]:
+    """Parameters the programme reads whose value in force is unknown or not verified."""
+    return [name for name in programme.parameters if not snap.get(name).verified]
+
+
+def determinations(programme: Programme, frame: ir.Table, snap: ParameterSnapshot) -> ir.Table:
+    """A programme frame as rows of ``schema.DETERMINATIONS``."""
+    null_str = ibis.null("string")
+    eligible = frame.status == "eligible"
+    reasons: list[Any] = []
+    for cond in programme.conditions:
+        col = frame[f"c_{cond.code}"]
+        reasons.append(
+            ibis.cases(
+                (col.isnull(), f"{cond.code}:unknown"),
+                (~col, f"{cond.code}:failed"),
+                else_=null_str,
+            )
+        )
+        for name in cond.parameters:
+            if not snap.known(name):
+                reasons.append(ibis.ifelse(col.isnull(), f"parameter_unknown:{name}", null_str))
+    amount_missing = eligible & frame.amount_fen.isnull()
+    reasons.append(ibis.ifelse(amount_missing, "amount_unknown", null_str))
+    for name in programme.amount_parameters:
+        if not snap.known(name):
+            reasons.append(ibis.ifelse(amount_missing, f"parameter_unknown:{name}", null_str))
+    reason_codes = ibis.array(reasons).filter(lambda r: r.notnull())
+    amount = ibis.ifelse(eligible, fen_to_money(frame.amount_fen), ibis.null(MONEY_TYPE))
+    person = frame.person_id if "person_id" in frame.columns else ibis.null("int64")
+    unverified = unverified_parameters(programme, snap)
+    return frame.select(
+        as_of=ibis.literal(snap.as_of),
+        household_id=frame.household_id,
+        person_id=person.cast("int64"),
+        programme=ibis.literal(programme.name),
+        status=frame.status,
+        monthly_amount=amount,
+        reason_codes=reason_codes,
+        division_code=frame.division_code,
+        county_code=frame.county_code,
+        area_type=frame.area_type,
+        counted_members=frame.counted_members.cast("int64"),
+        income_per_capita=fen_to_money(frame.income_per_capita_fen),
+        standard=fen_to_money(frame.standard_fen),
+        detail=frame.detail.cast("string"),
+        unverified_parameters=ibis.literal(unverified, type="array<string>"),
+    )
+
+
+MONEY_TYPE = "decimal(14, 2)"
+
+
+def build_plan(snap: ParameterSnapshot) -> Plan:
+    """Every programme of the catalogue as steps over the unbound population tables."""
+    tables = {
+        name: ibis.table(_ibis_schema(target), name=input_name(name))
+        for name, target in schema.TABLES.items()
+    }
+    steps: list[Step] = []
+
+    def add(name: str, kind: StepKind, expr: ir.Table) -> ir.Table:
+        steps.append(Step(name=name, kind=kind, expr=expr))
+        return ibis.table(expr.schema(), name=step_name(name))
+
+    facts = build_facts(tables, snap, lambda name, expr: add(name, "stage", expr))
+    ctx = Context(facts=facts, snap=snap)
+    dets: dict[str, ir.Table] = {}
+    for programme in CATALOGUE:
+        if programme.name == "dibao":
+            # The tiers: every household with 特困, 低保 and 低保边缘 decided, read by the rest.
+            ctx.facts = replace(ctx.facts, households=add("households", "stage", _tiers(ctx)))
+        kind: StepKind = "stage" if programme.name == "tekun" else "frame"
+        frame = add(programme.name, kind, with_status(programme, programme.compute(ctx)))
+        ctx.frames[programme.name] = frame
+        dets[programme.name] = determinations(programme, frame, snap)
+    return Plan(snap=snap, steps=tuple(steps), determinations=dets)
+
+
+def _tiers(ctx: Context) -> ir.Table:
+    """The household facts with ``tekun_on``, ``dibao_on`` and ``near_dibao_on``."""
+    h = ctx.facts.households
+    tk = near_module.tekun_on(ctx.frames["tekun"])
+    t = h.left_join(tk, h.household_id == tk.t_household)
+    t = t.mutate(tekun_on=ibis.ifelse(t.t_household.isnull(), False, t.any_tekun)).drop(
+        "t_household", "any_tekun"
+    )
+    null = ibis.null("boolean")
+    t = t.mutate(
+        dibao_on=ibis.ifelse(
+            t.registered, on(dibao_module.PROGRAMME, dibao_module.columns(ctx, t)), null
+        ),
+    )
+    t = t.mutate(
+        near_dibao_on=ibis.ifelse(
+            t.registered, on(near_module.PROGRAMME, near_module.columns(ctx, t)), null
+        ),
+    )
+    return t.mutate(tekun_on=ibis.ifelse(t.registered, t.tekun_on, null))
+
+
+@dataclass(frozen=True)
+class CompiledStep:
+    name: str
+    kind: StepKind
+    sql: str
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """The plan as SQL of one dialect, names still the placeholders."""
+
+    key: str
+    dialect: str
+    snap: ParameterSnapshot
+    steps: tuple[CompiledStep, ...]
+    determinations: Mapping[str, str]
+    # frame name -> its columns, for reading frames without asking the backend
+    frame_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def union(self, programmes: Iterable[str]) -> str:
+        """SQL of the determinations of ``programmes``, in the catalogue's order."""
+        parts = [self.determinations[p] for p in programmes]
+        return "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql in parts)
+
+
+_cache: dict[tuple[str, str], CompiledPlan] = {}
+_lock = threading.Lock()
+
+
+def compiled(snap: ParameterSnapshot, backend: str = "duckdb") -> CompiledPlan:
+    """The plan for ``snap`` as SQL for ``backend`` (compiled on first use, then reused)."""
+    key = (snapshot_key(snap), backend)
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    with _lock:
+        found = _cache.get(key)
+        if found is None:
+            found = _compile(build_plan(snap), key[0], DIALECTS[backend])
+            if len(_cache) > 64:  # a long-running process sees few snapshots; stay bounded
+                _cache.clear()
+            _cache[key] = found
+        return found
+
+
+def _compile(plan: Plan, key: str, dialect: str) -> CompiledPlan:
+    steps = tuple(
+        CompiledStep(name=s.name, kind=s.kind, sql=str(ibis.to_sql(s.expr, dialect=dialect)))
+        for s in plan.steps
+    )
+    dets = {
+        name: str(ibis.to_sql(expr, dialect=dialect)) for name, expr in plan.determinations.items()
+    }
+    columns = {s.name: tuple(s.expr.columns) for s in plan.steps}
+    return CompiledPlan(
+        key=key,
+        dialect=dialect,
+        snap=plan.snap,
+        steps=steps,
+        determinations=dets,
+        frame_columns=columns,
+    )
+
+
+# --- running a plan ------------------------------------------------------------------------------
+
+
+Binder = Callable[[str, str], None]
+
+
+class Run:
+    """One execution of a compiled plan on a connection, its names prefixed ``mz<id>_``."""
+
+    def __init__(self, con: BaseBackend, plan: CompiledPlan, prefix: str | None = None) -> None:
+        self.con = con
+        self.plan = plan
+        self.backend = backend_name(con)
+        self.prefix = prefix or f"mz{uuid.uuid4().hex[:12]}_"
+        self.created: list[tuple[str, str]] = []  # (kind, name) to drop
+        self._spark_frames: list[Any] = []
+
+    def name(self, step: str) -> str:
+        return f"{self.prefix}{step}"
+
+    def sql(self, text: str) -> str:
+        return text.replace(PLACEHOLDER, self.prefix)
+
+    # inputs -------------------------------------------------------------------------------------
+    def bind(self, tables: Mapping[str, ir.Table]) -> None:
+        """Put the population tables under the plan's input names (views, nothing copied)."""
+        for name, expr in tables.items():
+            target = self.name(f"in_{name}")
+            if self.backend == "duckdb":
+                self.con._run_pre_execute_hooks(expr)  # registers in-memory tables
+                body = str(self.con.compile(expr))
+                self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+                self.created.append(("VIEW", target))
+            else:
+                self.con.create_view(target, expr, overwrite=True)
+
+    def bind_sql(self, name: str, body: str) -> None:
+        """Put a population table under its input name from raw SQL of the backend."""
+        target = self.name(f"in_{name}")
+        self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+
+    # steps --------------------------------------------------------------------------------------
+    def execute(self, *, materialise_frames: bool = False) -> None:
+        for step in self.plan.steps:
+            as_table = step.kind == "stage" or materialise_frames
+            self._create(step.name, self.sql(step.sql), as_table)
+
+    def _create(self, step: str, body: str, as_table: bool) -> None:
+        target = self.name(step)
+        if self.backend == "duckdb":
+            kind = "TABLE" if as_table else "VIEW"
+            self.con.raw_sql(f'CREATE OR REPLACE TEMP {kind} "{target}" AS {body}')
+            self.created.append((kind, target))
+            return
+        session = self.con._session
+        df = session.sql(body)
+        if as_table:
+            df = df.cache()
+            self._spark_frames.append(df)
+        df.createOrReplaceTempView(target)
+
+    def determinations_sql(self, programmes: Iterable[str], *, ordered: bool = False) -> str:
+        body = self.sql(self.plan.union(programmes))
+        if not ordered:
+            return body
+        q = '"' if self.backend == "duckdb" else "`"
+        order = ", ".join(f"{q}{c}{q} ASC" for c in ORDER)
+        return f"SELECT * FROM ({body}) ORDER BY {order}"
+
+    def table(self, step: str) -> ir.Table:
+        """A step's result as an Ibis table of the connection."""
+        return self.con.sql(f"SELECT * FROM {self._quote(self.name(step))}")
+
+    def _quote(self, name: str) -> str:
+        return f'"{name}"' if self.backend == "duckdb" else f"`{name}`"
+
+    def close(self) -> None:
+        """Drop what the run created (tables, views); nothing else on the connection."""
+        if self.backend == "duckdb":
+            for kind, name in reversed(self.created):
+                with contextlib.suppress(Exception):  # a closed connection has nothing left
+                    self.con.raw_sql(f'DROP {kind} IF EXISTS "{name}"')
+        else:
+            for df in self._spark_frames:
+                df.unpersist()
+        self.created.clear()
+        self._spark_frames.clear()
