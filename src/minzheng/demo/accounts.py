@@ -17,8 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from minzheng.accounts import selectors as account_selectors
 from minzheng.accounts import services as account_services
-from minzheng.accounts.models import BusinessLine, OrgUnit, Role, RoleAssignment
+from minzheng.accounts.models import BusinessLine, OrgUnit
 from minzheng.divisions import selectors as division_selectors
 from minzheng.divisions import services as division_services
 
@@ -164,8 +165,11 @@ def load_demo_accounts(*, reset_passwords: bool = False) -> DemoAccountsResult:
 
 
 def _ensure_org(org: DemoOrg) -> int:
-    if OrgUnit.objects.filter(code=org.code).exists():
+    try:
+        account_selectors.org_unit_by_code(org.code)
         return 0
+    except OrgUnit.DoesNotExist:
+        pass
     account_services.orgunit_create(
         by=None,
         code=org.code,
@@ -189,14 +193,16 @@ def _ensure_account(account: DemoAccount) -> int:
                 username=account.username,
                 password=DEMO_PASSWORD,
                 full_name=account.full_name,
-                org_unit=OrgUnit.objects.get(code=account.org_unit_code),
+                org_unit=account_selectors.org_unit_by_code(account.org_unit_code),
             )
             created = 1
-        role = Role.objects.get(code=account.role_code)
+        role = account_selectors.roles().get(code=account.role_code)
         division = division_selectors.get_by_code(account.division_code)
-        granted = RoleAssignment.objects.filter(
-            user=user, role=role, division=division, closed_at__isnull=True
-        ).exists()
+        granted = (
+            account_selectors.assignments_of(user, include_closed=False)
+            .filter(role=role, division=division)
+            .exists()
+        )
         if not granted:
             account_services.assignment_create(
                 by=None,
@@ -205,10 +211,7 @@ def _ensure_account(account: DemoAccount) -> int:
                 division=division,
                 business_line=account.business_line,
             )
-        if (
-            role.requires_two_factor
-            and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        ):
+        if role.requires_two_factor and not account_selectors.has_confirmed_device(user):
             account_services.totp_enrol(user=user)
             account_services.totp_confirm(
                 user=user, token=account_services.totp_current_code(user=user)
@@ -240,11 +243,8 @@ def demo_account_rows() -> list[DemoAccountRow]:
         user = users.get(account.username)
         if user is None:
             continue
-        assignments = list(
-            RoleAssignment.objects.filter(user=user, closed_at__isnull=True).select_related(
-                "role", "division"
-            )
-        )
+        assignments = list(account_selectors.assignments_of(user, include_closed=False))
+        # The secret is a credential no selector hands out; the demo prints it on purpose.
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         rows.append(
             DemoAccountRow(
