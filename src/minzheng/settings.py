@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "minzheng.registry",
     "minzheng.policy",
     "minzheng.monitoring",
+    "minzheng.cases",
     "minzheng.api",
     "minzheng.demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("minzheng.audit.urls")),
     path("registry/", include("minzheng.registry.urls")),
     path("monitoring/", include("minzheng.monitoring.urls")),
+    path("cases/", include("minzheng.cases.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

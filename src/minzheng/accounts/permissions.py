@@ -34,6 +34,11 @@ ACTIONS: dict[str, str | Promise] = {
     "monitoring.run": _("发起监测评估"),
     "alert.handle": _("核查和处置预警"),
     "report.create": _("报告困难线索（发现报告）"),
+    "case.view": _("查看救助案件"),
+    "case.work": _("办理救助案件（受理、核对、入户、初审、公示、转介）"),
+    "case.decide": _("审核确认救助案件"),
+    "referral.answer": _("答复转介给本单位的事项"),
+    "payment.export": _("导出救助金发放名册"),
 }
 
 
@@ -53,7 +58,7 @@ ROLES: tuple[RoleDefinition, ...] = (
         "village_helper",
         "村(社区)协理员",
         "本村(社区)的困难线索上报与入户调查协助。",
-        ("division.view", "orgunit.view", "report.create"),
+        ("division.view", "orgunit.view", "household.view", "case.view", "report.create"),
     ),
     RoleDefinition(
         "township_worker",
@@ -62,7 +67,11 @@ ROLES: tuple[RoleDefinition, ...] = (
         (
             "division.view",
             "orgunit.view",
+            "household.view",
+            "household.edit",
             "pii.view_full",
+            "case.view",
+            "case.work",
             "monitoring.view",
             "alert.handle",
             "report.create",
@@ -75,9 +84,13 @@ ROLES: tuple[RoleDefinition, ...] = (
         (
             "division.view",
             "orgunit.view",
+            "household.view",
             "pii.view_full",
             "dashboard.view",
             "registry.import",
+            "case.view",
+            "case.decide",
+            "payment.export",
             "monitoring.view",
             "monitoring.run",
         ),
@@ -90,8 +103,10 @@ ROLES: tuple[RoleDefinition, ...] = (
         (
             "division.view",
             "orgunit.view",
+            "household.view",
             "dashboard.view",
             "registry.import",
+            "case.view",
             "monitoring.view",
             "monitoring.run",
         ),
@@ -101,13 +116,13 @@ ROLES: tuple[RoleDefinition, ...] = (
         "partner_agency",
         "协同部门",
         "只处理转介给本部门的事项，报送本部门数据。",
-        ("division.view", "registry.import"),
+        ("division.view", "registry.import", "referral.answer"),
     ),
     RoleDefinition(
         "social_org",
         "社会组织/慈善组织",
         "只查看经当事人同意向本组织发布的需求，承接对接并反馈结果。",
-        ("division.view",),
+        ("division.view", "referral.answer"),
     ),
     RoleDefinition(
         "leadership",

@@ -6,6 +6,15 @@ names, as class attributes, how its rows reach a division path (and optionally a
     scope_division_path = "division__path"       # lookup to a Division.path string
     scope_business_line = "business_line"        # optional lookup to a BusinessLine value
 
+A model whose rows are addressed to one org unit (a referral to an agency or a charity) may
+also name, for some actions, that the receiving unit's users see only what is addressed to them:
+
+    scope_org_unit = "to_org_unit"               # lookup to the receiving OrgUnit
+    scope_org_unit_actions = ("referral.answer",)
+
+Under those actions a user holding the action (anywhere) sees the rows whose ``scope_org_unit``
+is their own org unit, and nothing else; under other actions the division path applies as usual.
+
 Views fetch single objects with ``get_object_or_404(restrict(...), pk=...)``, so a row out of
 scope answers 404, never 403.
 """
@@ -78,6 +87,12 @@ def can_at(user: Any, action: str, division: Any, business_line: str = "") -> bo
 
 def scope_q(model: type[models.Model], user: Any, action: str) -> Q | None:
     """The filter for ``model`` rows the user may see under ``action``; None means nothing."""
+    org_lookup = getattr(model, "scope_org_unit", None)
+    if org_lookup and action in getattr(model, "scope_org_unit_actions", ()):
+        org_unit_id = getattr(user, "org_unit_id", None)
+        if org_unit_id is None or not active_assignments(user, action):
+            return None
+        return Q(**{org_lookup: org_unit_id})
     path_lookup = getattr(model, "scope_division_path", None)
     if not path_lookup:
         raise ImproperlyConfigured(f"{model.__name__} declares no scope_division_path")

@@ -8,6 +8,11 @@ through ``minzheng.accounts.scope.restrict``.
 """
 
 from minzheng.registry.selectors import audit_entries as _audit_entries  # registers its provider
+from minzheng.registry.selectors.actions import (
+    HouseholdAction,
+    household_actions,
+    register_household_action,
+)
 from minzheng.registry.selectors.counting import (
     MemberStatus,
     age_on,
@@ -66,6 +71,7 @@ __all__ = [
     "VIEW_ACTION",
     "AttributeRow",
     "FactRow",
+    "HouseholdAction",
     "HouseholdDetail",
     "HouseholdRow",
     "MemberRow",
@@ -88,6 +94,7 @@ __all__ = [
     "divisions_in_scope",
     "entry_source",
     "fact_source",
+    "household_actions",
     "household_detail",
     "household_facts",
     "household_rows",
@@ -101,6 +108,7 @@ __all__ = [
     "read_query",
     "recorded_members",
     "register_category",
+    "register_household_action",
     "register_provider",
     "standing_on_q",
 ]

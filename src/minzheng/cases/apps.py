@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "minzheng.cases"
+    label = "cases"
+    verbose_name = _("救助案件")
+
+    def ready(self) -> None:
+        # Hooks other apps offer, so that they never import cases.
+        from minzheng.cases import receivers
+
+        receivers.connect()

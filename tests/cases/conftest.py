@@ -1,0 +1,44 @@
+"""Cases fixtures: the policy parameters loaded once for the package, uploads under a temporary
+media root, cheap password hashing, and the shared scope fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from minzheng.policy import services as policy_services
+from tests.scope import scoped_user, signed_in
+
+__all__ = ["scoped_user", "signed_in"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded evidence goes to a temporary directory, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="package", autouse=True)
+def loaded_parameters(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The reviewed parameter seed in the database once for this package, rolled back after it
+    (the time limits are read from there, as in production)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        policy_services.load_parameters()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
