@@ -25,6 +25,7 @@ def alert(
     status: str = Alert.Status.OPEN,
     text: str = "符合最低生活保障条件但未纳入",
     deadline: dt.date | None = None,
+    clean: bool = True,
     **fields: Any,
 ) -> Alert:
     household = household or rf.household(None)
@@ -42,6 +43,7 @@ def alert(
         deadline=deadline or today + dt.timedelta(days=3),
         **fields,
     )
-    made.full_clean()
+    if clean:
+        made.full_clean()
     made.save()
     return made

@@ -1,0 +1,75 @@
+"""The registry → engine seam: what the snapshot carries, and what it never does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from minzheng.engine import schema
+from minzheng.registry import services as registry_services
+from minzheng.registry import snapshot
+from minzheng.registry.models import Income
+from tests.monitoring import situations as s
+from tests.registry import factories as rf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_in_the_engine_schema_without_id_numbers(tmp_path: Path) -> None:
+    household = s.poor_household("快照户主")
+    other = s.enrolled_rich_household()
+    result = snapshot.snapshot_export(directory=tmp_path, chunk_rows=2)
+    for name, target in schema.TABLES.items():
+        table = pq.read_table(tmp_path / f"{name}.parquet")
+        assert table.schema.equals(target), name
+        assert table.num_rows == result.rows[name]
+    persons = pq.read_table(tmp_path / "persons.parquet").to_pylist()
+    assert {p["id_number"] for p in persons} == {None}
+    assert {p["name"] for p in persons} == {None}
+    assert household.head_id in {p["person_id"] for p in persons}
+    households = pq.read_table(tmp_path / "households.parquet").to_pylist()
+    assert {h["household_id"] for h in households} == {household.pk, other.pk}
+    assert {h["division_code"] for h in households} == {rf.VILLAGE}
+    assert result.rows["enrolments"] == 1
+    assert result.source.directory == tmp_path
+
+
+def test_sources_name_the_worker(tmp_path: Path, scoped_user: Any) -> None:
+    worker = scoped_user(["household.view", "household.edit"], division=rf.TOWNSHIP)
+    household = rf.household(None)
+    registry_services.fact_record(
+        by=worker,
+        kind="income",
+        person=household.head,
+        values={
+            "kind": "wage",
+            "amount": "1000",
+            "period_start": dt.date(2026, 1, 1),
+            "period_end": dt.date(2026, 6, 30),
+        },
+    )
+    snapshot.snapshot_export(directory=tmp_path)
+    incomes = pq.read_table(tmp_path / "incomes.parquet").to_pylist()
+    assert [i["source"] for i in incomes] == [f"user:{worker.username}"]
+
+
+def test_closed_facts_and_closed_households_stay_out(tmp_path: Path) -> None:
+    household = s.poor_household()
+    income = Income.objects.get(person=household.head)
+    registry_services.fact_close(by=None, fact=income, reason="录入错误")
+    snapshot.snapshot_export(directory=tmp_path)
+    assert pq.read_table(tmp_path / "incomes.parquet").num_rows == 0
+
+
+def test_one_household_source_holds_only_its_rows() -> None:
+    mine = s.poor_household("本户")
+    s.enrolled_rich_household("他户")
+    tables = snapshot.household_tables([mine.pk])
+    assert tables["households"].column("household_id").to_pylist() == [mine.pk]
+    assert tables["persons"].column("person_id").to_pylist() == [mine.head_id]
+    assert tables["enrolments"].num_rows == 0
+    assert tables["incomes"].num_rows == 1
