@@ -20,6 +20,7 @@ def _task(var_dir: Path) -> tuple[str, str | None]:
     with sqlite3.connect(var_dir / "minzheng.sqlite3") as db:
         return db.execute(
             "SELECT status, return_value FROM django_tasks_database_dbtaskresult"
+            " WHERE task_path = 'tests.web.tasks_for_tests.add'"
         ).fetchone()
 
 
