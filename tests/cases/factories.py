@@ -203,3 +203,8 @@ def refer(
         need=need,
         consent_upload=pdf_upload("同意书.pdf") if services.needs_consent(unit) else None,
     )
+
+
+def make_view_user(division: str) -> Any:
+    """A user who only looks (case.view) over ``division``."""
+    return make_scoped_user(("case.view",), division=division)

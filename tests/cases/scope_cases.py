@@ -19,6 +19,7 @@ from minzheng.cases import services
 from minzheng.cases.models import Case, CaseDocument, Referral
 from minzheng.divisions.models import Division
 from tests.cases import factories as f
+from tests.monitoring import factories as mf
 from tests.scope import scope_case, scope_org_unit
 
 MARKER = "范围标记户主"
@@ -123,6 +124,10 @@ def _upload_data() -> dict[str, Any]:
 
 def _referral_data() -> dict[str, Any]:
     return {"kind": Referral.Kind.MEDICAL, "to_org_unit": f.agency().pk, "need": "住院费用高"}
+
+
+def _alert_kwargs() -> dict[str, int]:
+    return {"alert_id": mf.alert(f.elderly_household(name=MARKER, spouse=False)).pk}
 
 
 def _roll_data() -> dict[str, str]:

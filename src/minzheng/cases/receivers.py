@@ -15,6 +15,7 @@ from minzheng.cases.models import Case
 from minzheng.cases.selectors import timeline as case_timeline
 from minzheng.divisions.models import Division
 from minzheng.divisions.signals import division_rehomed
+from minzheng.monitoring import hooks as monitoring_hooks
 from minzheng.registry.selectors import actions as registry_actions
 
 WORK = "case.work"
@@ -71,3 +72,4 @@ def connect() -> None:
     division_rehomed.connect(on_division_rehomed, dispatch_uid="cases.on_division_rehomed")
     case_timeline.register()
     registry_actions.register_household_action("cases")(household_case_actions)
+    monitoring_hooks.register_alert_action("cases/_alert_action.html")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("list/", views.case_list, name="list"),
     path("new/<str:household>/", views.case_open, name="open"),
+    path("from-alert/<int:alert_id>/", views.case_from_alert, name="from_alert"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/<str:village>/", views.notice_print, name="notice_print"),
     path("payments/", views.payment_roll, name="payment_roll"),

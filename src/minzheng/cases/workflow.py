@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from minzheng.accounts.scope import restrict
 from minzheng.audit.services import record_event, to_json_value
 from minzheng.cases import limits
+from minzheng.cases.alerts import close_alerts_of
 from minzheng.cases.models import (
     Case,
     CaseDeadline,
@@ -446,6 +447,7 @@ def apply_transition(
 
     if transition.target == S.CLOSED:
         current.deadlines.filter(met_on__isnull=True).update(met_on=day)
+        close_alerts_of(current, by=by, reason=reason or str(transition.label))
     else:
         current.deadlines.filter(kind__in=transition.meets, met_on__isnull=True).update(met_on=day)
     for kind in transition.opens:

@@ -9,6 +9,7 @@ one transaction and writes audit events. Status changes go through ``minzheng.ca
 ``expected_version`` is the case version the actor saw (a stale one raises ``workflow.Conflict``).
 """
 
+from minzheng.cases.services.alerts import case_open_from_alert
 from minzheng.cases.services.checks import (
     CheckResult,
     daily_check,
@@ -71,6 +72,7 @@ __all__ = [
     "case_finish_visit",
     "case_notify_refusal",
     "case_open",
+    "case_open_from_alert",
     "case_reinvestigate",
     "case_request_documents",
     "case_return_to_township",

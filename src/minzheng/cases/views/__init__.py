@@ -2,6 +2,7 @@
 
 from minzheng.cases.views.cases import (
     case_detail,
+    case_from_alert,
     case_list,
     case_open,
     case_print,
@@ -23,6 +24,7 @@ from minzheng.cases.views.worklists import (
 
 __all__ = [
     "case_detail",
+    "case_from_alert",
     "case_list",
     "case_open",
     "case_print",

@@ -31,6 +31,7 @@ from minzheng.cases.assessment import assess_household
 from minzheng.cases.models import Case
 from minzheng.cases.views.steps import STEPS, offered
 from minzheng.divisions import selectors as division_selectors
+from minzheng.monitoring import selectors as monitoring_selectors
 from minzheng.registry import selectors as registry_selectors
 
 VIEW, WORK, DECIDE, EXPORT = (
@@ -183,6 +184,20 @@ def case_open(request: HttpRequest, household: str) -> HttpResponse:
             "division_text": registry_selectors.division_text(found.division),
         },
     )
+
+
+@require_POST
+@action_required(WORK)
+def case_from_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """受理为救助案件: open a case from an alert (or join the household's case in procedure)."""
+    alert = monitoring_selectors.alert_for(user=request.user, pk=alert_id, action=WORK)
+    try:
+        case = services.case_open_from_alert(alert=alert, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("monitoring:alert_detail", pk=alert_id)
+    messages.success(request, f"预警已转为案件 {case.number}。")
+    return redirect("cases:detail", number=case.number)
 
 
 @action_required(VIEW)
