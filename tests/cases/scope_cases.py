@@ -201,6 +201,15 @@ CASES = [
         expect=302,
     ),
     scope_case(
+        "cases:from_alert",
+        kwargs=_alert_kwargs,
+        action="case.work",
+        inside=INSIDE,
+        outside=OUTSIDE,
+        method="post",
+        expect=302,
+    ),
+    scope_case(
         "cases:notice_list",
         action="case.view",
         inside=INSIDE,
