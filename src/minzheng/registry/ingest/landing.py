@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
@@ -55,6 +55,10 @@ FACT_MODELS: dict[str, type[models.Model]] = {
 }
 _FACT_META = ("fingerprint", "person_id", "household_id")
 CURRENT = "closed_at IS NULL AND valid_to IS NULL"
+# Open facts by owner (person or household id), then by identity: [(id, normalised values)].
+Slots = dict[int | None, dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]]]
+# Most persons (and their households) a batch remembers between chunks: bounded memory.
+KNOWN_LIMIT = 100_000
 # Most distinct values of one identity field a slot look-up names in its WHERE clause.
 NARROW_LIMIT = 5000
 
@@ -76,11 +80,21 @@ UPDATE_FIELDS = (
 )
 
 
+def _normal(part: object) -> str:
+    """``fingerprints.normalise``, with the common cases (text, None, dates) done in line."""
+    kind = part.__class__
+    if kind is str:
+        return part.strip()  # type: ignore[attr-defined]
+    if part is None:
+        return ""
+    if kind is date:
+        return part.isoformat()  # type: ignore[attr-defined]
+    return normalise(part)
+
+
 def _fingerprint(kind: str, *parts: object) -> str:
-    """``fingerprints.fingerprint``, with text parts (most of them) normalised in line."""
-    text = SEPARATOR.join(
-        [kind, *(p.strip() if p.__class__ is str else normalise(p) for p in parts)]
-    )
+    """``fingerprints.fingerprint`` (same text hashed, same result), computed faster."""
+    text = SEPARATOR.join([kind, *map(_normal, parts)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -157,6 +171,8 @@ class Lander:
             Membership, ["fingerprint", "person_id", "household_id", "relation"]
         )
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
+        self._known: dict[str, _Person] = {}
+        self._homes: dict[int, tuple[int, str] | None] = {}
         # Every batch of this feed: facts from other feeds never fill the same slot.
         self.feed_batches = set(
             ImportBatch.objects.filter(feed_id=batch.feed_id).values_list("id", flat=True)
@@ -191,12 +207,21 @@ class Lander:
     # --- persons -----------------------------------------------------------------------
 
     def _persons(self, pending: Sequence[Pending], outcome: ChunkOutcome) -> dict[str, _Person]:
-        stated = sorted({name for p in pending for name in p.plan.updates} - {"name"})
-        columns = ["id", "id_number_hash", "name", *stated]
-        persons: dict[str, _Person] = {}
-        for row in select_in(Person, columns, "id_number_hash", (p.key for p in pending)):
+        columns = ["id", "id_number_hash", *UPDATE_FIELDS]
+        # A feed about existing persons mentions the same people chunk after chunk (a month of
+        # wages each): they are looked up once per batch. The batch itself is the only writer
+        # of their attributes meanwhile, and it updates the remembered values as it goes.
+        remembered = self._known if not self.spec.creates_persons else {}
+        persons = {p.key: remembered[p.key] for p in pending if p.key in remembered}
+        for row in select_in(
+            Person, columns, "id_number_hash", (p.key for p in pending if p.key not in persons)
+        ):
             values = dict(zip(columns[2:], row[2:], strict=True))
-            persons[row[1]] = _Person(row[0], row[2], values)
+            persons[row[1]] = _Person(row[0], values["name"], values)
+        if not self.spec.creates_persons:
+            if len(self._known) > KNOWN_LIMIT:
+                self._known.clear()
+            self._known.update(persons)
         if self.spec.creates_persons:
             missing: dict[str, Pending] = {}
             for p in pending:
@@ -332,14 +357,24 @@ class Lander:
         )
 
     def _current_households(self, person_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
-        """Person id → (household id, household number) of their current household."""
+        """Person id → (household id, household number) of their current household.
+
+        Remembered for the batch: only the household register moves people, and it does not
+        look households up this way.
+        """
+        wanted = set(person_ids)
+        unknown = [pk for pk in wanted if pk not in self._homes]
         current = select_in(
-            Membership, ["person_id", "household_id"], "person_id", person_ids, where=CURRENT
+            Membership, ["person_id", "household_id"], "person_id", unknown, where=CURRENT
         )
         numbers = dict(
             select_in(Household, ["id", "number"], "id", (household for _p, household in current))
         )
-        return {person: (household, numbers[household]) for person, household in current}
+        if len(self._homes) > KNOWN_LIMIT:
+            self._homes.clear()
+        self._homes.update(dict.fromkeys(unknown))
+        self._homes.update({person: (hh, numbers[hh]) for person, hh in current})
+        return {pk: home for pk in wanted if (home := self._homes.get(pk)) is not None}
 
     # --- facts -------------------------------------------------------------------------
 
@@ -380,10 +415,11 @@ class Lander:
                 kind, [f for f in facts if f.row.number not in outcome.errors], outcome
             )
 
-    def _open_slots(
-        self, kind: str, facts: list[_Fact]
-    ) -> dict[tuple[Any, ...], list[tuple[int, tuple[str, ...]]]]:
-        """Open facts of this feed in the slots ``facts`` fill: slot → [(id, normalised values)]."""
+    def _open_slots(self, kind: str, facts: list[_Fact]) -> Slots:
+        """Open facts of this feed in the slots ``facts`` fill.
+
+        owner (person or household id) → identity (normalised) → [(id, normalised values)].
+        """
         model = FACT_MODELS[kind]
         identity, value_fields = FACT_KEYS[kind]
         own = [f for f in identity if f not in ("person", "household")]
@@ -407,7 +443,7 @@ class Lander:
                 column = connection.ops.quote_name(str(fields[name].column))
                 where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
                 params.extend(wanted)
-        slots: dict[tuple[Any, ...], list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+        slots: Slots = defaultdict(lambda: defaultdict(list))
         for row in select_in(
             model, columns, owner, owners, where=" AND ".join(where), params=params
         ):
@@ -417,12 +453,10 @@ class Lander:
                 bool(v) if c in booleans and v is not None else v
                 for c, v in zip(columns, row, strict=True)
             ]
-            slot = (
-                values[2],
-                values[3] if by_household else None,
-                *map(normalise, values[4 : 4 + len(own)]),
+            slot = tuple(map(_normal, values[4 : 4 + len(own)]))
+            slots[values[3] if by_household else values[2]][slot].append(
+                (values[0], tuple(map(_normal, values[4 + len(own) :])))
             )
-            slots[slot].append((values[0], tuple(map(normalise, values[4 + len(own) :]))))
         return slots
 
     def _land_facts(self, kind: str, facts: list[_Fact], outcome: ChunkOutcome) -> None:
@@ -458,17 +492,15 @@ class Lander:
         inserts: list[tuple[Any, ...]] = []
         for fact in fresh:
             stated = fact.plan.fields
-            slot = (
-                fact.person_id,
-                fact.household_id if by_household else None,
-                *(normalise(stated.get(f)) for f in own),
-            )
-            values = tuple(normalise(stated.get(f)) for f in value_fields)
-            standing = slots.get(slot, [])
-            if any(v == values for _pk, v in standing):
-                continue
-            to_close.extend((self.now, pk) for pk, _v in standing)
-            slots[slot] = []
+            held = slots.get(fact.household_id if by_household else fact.person_id)
+            if held:  # the owner has open facts from this feed: do any fill this slot?
+                slot = tuple(_normal(stated.get(f)) for f in own)
+                standing = held.get(slot, [])
+                values = tuple(_normal(stated.get(f)) for f in value_fields)
+                if any(v == values for _pk, v in standing):
+                    continue
+                to_close.extend((self.now, pk) for pk, _v in standing)
+                held[slot] = []
             fp = fact.fingerprint
             if fp in existing:
                 fp = restated_fingerprint(fp)

@@ -167,6 +167,14 @@ def _decimal(raw: object, noise: re.Pattern[str], what: str) -> Decimal:
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise CellError(f"{what}不是有效数字")
         return Decimal(repr(raw))
+    if raw.__class__ is str and raw.isascii():
+        try:  # the common case, a plain number: no clean-up needed
+            number = Decimal(raw)
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return number
     value = noise.sub("", unicodedata.normalize("NFKC", str(raw or "")))
     value = value.replace("−", "-").replace("－", "-")
     if value.startswith("(") and value.endswith(")"):  # accountants' negative
