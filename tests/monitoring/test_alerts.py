@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from minzheng.audit.models import AuditEvent
+from minzheng.divisions.models import Division
 from minzheng.monitoring import services
 from minzheng.monitoring.models import Alert
 from minzheng.registry import selectors as registry_selectors
@@ -148,3 +149,16 @@ def test_alerts_on_the_household_timeline() -> None:
     ]
     assert entries[2].detail == "核实后收入超标"
     assert entries[0].url == reverse("monitoring:alert_detail", kwargs={"pk": alert.pk})
+
+
+def test_active_alerts_follow_a_retired_village() -> None:
+    alert = f.alert()
+    done = f.alert(kind=Alert.Kind.RISK)
+    services.alert_dismiss(alert=done, by=None, reason="核实无困难")
+    new = Division.objects.get(code="500101017200")  # 太白村, 太白街道
+    old = alert.division
+    assert services.alerts_rehome(old=old, new=new) == 1
+    moved = Alert.objects.get(pk=alert.pk)
+    assert (moved.division, moved.scope_path) == (new, new.path)
+    assert Alert.objects.get(pk=done.pk).division == old
+    assert AuditEvent.objects.filter(action="alert.rehome").count() == 1

@@ -11,6 +11,10 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         # The household timeline is a list of providers; monitoring adds its alerts to it.
-        from minzheng.monitoring import timeline
+        from minzheng.divisions.signals import division_rehomed
+        from minzheng.monitoring import receivers, timeline
 
         timeline.register()
+        division_rehomed.connect(
+            receivers.on_division_rehomed, dispatch_uid="monitoring.on_division_rehomed"
+        )

@@ -12,6 +12,7 @@ from minzheng.monitoring.services.alerts import (
     alert_convert,
     alert_dismiss,
     alert_start_verification,
+    alerts_rehome,
     deadline_for,
     station_for,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "alert_convert",
     "alert_dismiss",
     "alert_start_verification",
+    "alerts_rehome",
     "deadline_for",
     "report_create",
     "run_in_progress",

@@ -192,3 +192,27 @@ def alert_close(*, alert: Alert, by: Any, reason: str) -> Alert:
             subject_key=_subject(fresh),
         )
     return fresh
+
+
+def alerts_rehome(*, old: Any, new: Any) -> int:
+    """A village was retired into ``new``: its active alerts follow (scope, village, station).
+
+    Returns how many moved; one audit event records the move.
+    """
+    with transaction.atomic():
+        moving = list(
+            Alert.objects.select_for_update().filter(division=old, status__in=Alert.ACTIVE)
+        )
+        if not moving:
+            return 0
+        station = station_for(new.code)
+        Alert.objects.filter(pk__in=[a.pk for a in moving]).update(
+            division=new, scope_path=new.path, station=station, updated_at=timezone.now()
+        )
+        record_event(
+            actor=None,
+            action="alert.rehome",
+            after={"from": old.code, "to": new.code, "alerts": [a.pk for a in moving]},
+            division_code=new.code,
+        )
+    return len(moving)
