@@ -25,7 +25,7 @@ from django.db import connection, models
 
 from minzheng.registry import idnumbers, pii
 from minzheng.registry.ingest.spec import FactPlan, FeedSpec, RowError, RowPlan
-from minzheng.registry.ingest.sql import Inserter, select_in, update_rows
+from minzheng.registry.ingest.sql import Inserter, in_list, select_in, update_rows
 from minzheng.registry.models import (
     Asset,
     Enrolment,
@@ -440,9 +440,11 @@ class Lander:
         for name in own:
             wanted = list({f.plan.fields.get(name) for f in facts} - {None})
             if 0 < len(wanted) <= NARROW_LIMIT:
-                column = connection.ops.quote_name(str(fields[name].column))
-                where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
-                params.extend(wanted)
+                clause, values = in_list(
+                    connection.ops.quote_name(str(fields[name].column)), wanted
+                )
+                where.append(clause)
+                params.extend(values)
         slots: Slots = defaultdict(lambda: defaultdict(list))
         for row in select_in(
             model, columns, owner, owners, where=" AND ".join(where), params=params

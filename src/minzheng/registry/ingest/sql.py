@@ -75,9 +75,39 @@ class Inserter:
                 for index, adapt in self._adapters:
                     row[index] = adapt(row[index])
             params.append((*row, *tail_tuple))
-        if params:
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, params)
+        if not params:
+            return
+        if connection.vendor == "postgresql":
+            self._copy(names, params)
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+    def _copy(self, names: list[str], params: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL: COPY the rows into a temporary table, then insert what is new from it.
+
+        COPY streams rows without a statement per row; the ``INSERT … SELECT … ON CONFLICT DO
+        NOTHING`` keeps the behaviour of the plain insert. The temporary table lives as long
+        as the transaction (the batch's).
+        """
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        staging = quote(f"ingest_{self.model._meta.db_table}")
+        columns = ", ".join(_column(self._fields[n]) for n in names)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+                f"SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            raw = cursor.cursor  # the driver's own cursor: psycopg's COPY support
+            with raw.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(f"TRUNCATE {staging}")
 
 
 def update_rows(
@@ -128,13 +158,25 @@ def select_in(
     table = connection.ops.quote_name(model._meta.db_table)
     found: list[tuple[Any, ...]] = []
     limit = 2000  # well below every backend's parameter limit
+    condition = f" AND {where}" if where else ""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one array parameter, not thousands of them
+            sql = f"SELECT {names} FROM {table} WHERE {_column(fields[key])} = ANY(%s){condition}"
+            cursor.execute(sql, [wanted, *params])
+            return list(cursor.fetchall())
         for start in range(0, len(wanted), limit):
             part = wanted[start : start + limit]
             sql = (
                 f"SELECT {names} FROM {table} WHERE {_column(fields[key])} "
-                f"IN ({', '.join(['%s'] * len(part))})" + (f" AND {where}" if where else "")
+                f"IN ({', '.join(['%s'] * len(part))}){condition}"
             )
             cursor.execute(sql, [*part, *params])
             found.extend(cursor.fetchall())
     return found
+
+
+def in_list(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column IN (…)`` (SQLite) or ``column = ANY(%s)`` (PostgreSQL), with its parameters."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
