@@ -252,10 +252,11 @@ def case_decide(
         },
         on=day,
     )
+    # The re-checked case ends first, so that an enrolment restated the same day stands.
+    _close_previous(decided, by=by, day=day, gradual_exit=False)
     _record_enrolments(decided, assessment, day)
     if amount > Decimal("0"):
         payment_create(case=decided, month=month_start(day), by=by)
-    _close_previous(decided, by=by, day=day, gradual_exit=False)
     return decided
 
 
