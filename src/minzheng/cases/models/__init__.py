@@ -5,6 +5,7 @@ from minzheng.cases.models.case import (
     CaseDeadline,
     CaseDocument,
     CaseEvent,
+    DailyCheckRun,
     WorkflowSettings,
 )
 from minzheng.cases.models.payment import Payment
@@ -15,6 +16,7 @@ __all__ = [
     "CaseDeadline",
     "CaseDocument",
     "CaseEvent",
+    "DailyCheckRun",
     "Payment",
     "Referral",
     "ReferralEvent",

@@ -316,6 +316,9 @@ class WorkflowSettings(models.Model):
         _("转介默认办理期限（工作日）"), default=10
     )
     upload_max_mb = models.PositiveSmallIntegerField(_("上传文件大小上限（MB）"), default=10)
+    daily_check_hour = models.PositiveSmallIntegerField(
+        _("每日期限检查时间（时）"), default=3, help_text=_("本地时间，0–23；在夜间监测之后运行")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -326,6 +329,9 @@ class WorkflowSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(upload_max_mb__gte=1), name="workflowsettings_upload_min"
             ),
+            models.CheckConstraint(
+                condition=models.Q(daily_check_hour__lte=23), name="workflowsettings_hour_0_23"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,3 +341,20 @@ class WorkflowSettings(models.Model):
     def current(cls) -> WorkflowSettings:
         """The settings row, or the defaults when none was saved."""
         return cls.objects.order_by("id").first() or cls()
+
+
+class DailyCheckRun(models.Model):
+    """One day's check (reminders, escalation, re-checks, exits, payments): claimed once a day."""
+
+    day = models.DateField(_("日期"), unique=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("每日期限检查")
+        verbose_name_plural = _("每日期限检查")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}"

@@ -18,7 +18,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from minzheng.audit.services import record_event
-from minzheng.cases.models import Case, CaseDeadline, Referral, WorkflowSettings
+from minzheng.cases.models import Case, CaseDeadline, DailyCheckRun, Referral, WorkflowSettings
 from minzheng.cases.services import decisions, steps
 from minzheng.cases.services._common import month_start, subject_key
 from minzheng.cases.services.payments import payments_generate
@@ -174,7 +174,10 @@ def overdue_q(today: dt.date, prefix: str = "") -> Q:
 
 
 @task()
-def daily_check_task() -> dict[str, int]:
-    """Background task: the daily check (``minzheng cases_check`` runs the same)."""
-    result = daily_check()
-    return dict(result.__dict__)
+def daily_check_task(day: str = "") -> dict[str, int]:
+    """Background task: the daily check of ``day`` (ISO date; default today), recorded on the
+    day's ``DailyCheckRun``. ``minzheng cases_check`` runs the same."""
+    today = dt.date.fromisoformat(day) if day else timezone.localdate()
+    result = dict(daily_check(today=today).__dict__)
+    DailyCheckRun.objects.filter(day=today).update(finished_at=timezone.now(), result=result)
+    return result
