@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from minzheng.audit.models import AuditEvent
 from minzheng.registry.ingest import import_batch_task, progress
 from minzheng.registry.ingest.services import batch_create
-from minzheng.registry.models import ImportBatch, Person
+from minzheng.registry.models import Feed, ImportBatch, Person
 from tests.registry.ingest.files import HUKOU, family, write_csv
 from tests.scope import make_scoped_user
 
@@ -165,3 +166,22 @@ def test_the_list_shows_the_batches_in_scope(client: Client) -> None:
 
     assert "万州车辆.csv" in page
     assert "巫山车辆.csv" not in page  # filed city-wide: only city-wide importers see it
+
+
+def test_a_queued_batch_whose_upload_is_gone_fails(client: Client, tmp_path: Path) -> None:
+    _clerk(client)
+    batch = _upload(client, tmp_path, family("003201"))
+    batch.source_file.delete(save=False)
+
+    assert import_batch_task.call(batch_id=batch.pk)["status"] == "failed"
+    batch.refresh_from_db()
+    assert batch.message == "上传的文件已不存在，请重新上传。"
+
+
+def test_an_inactive_feed_takes_no_batches() -> None:
+    Feed.objects.filter(code="vehicles").update(is_active=False)
+
+    with pytest.raises(ValidationError) as refused:
+        batch_create(feed_code="vehicles", file_name="车辆.csv", file_sha256="3" * 64, by=None)
+
+    assert refused.value.message_dict == {"feed": ["数据源“车管·车辆”已停用"]}

@@ -150,9 +150,12 @@ def batch_create(
     """
     ensure_feeds()
     get_feed(feed_code)
+    feed = Feed.objects.get(code=feed_code)
+    if not feed.is_active:
+        raise ValidationError({"feed": f"数据源“{feed.name}”已停用"})
     with transaction.atomic():
         batch = ImportBatch(
-            feed=Feed.objects.get(code=feed_code),
+            feed=feed,
             file_name=file_name[:255],
             file_sha256=file_sha256,
             created_by=by if getattr(by, "pk", None) else None,
@@ -262,8 +265,8 @@ def fail_stale_batches() -> int:
         started = batch.started_at or batch.created_at
         silent = (timezone.now() - started).total_seconds() > progress_file.STALE_AFTER_SECONDS
         if progress_file.is_stale(data) or (data is None and silent):
-            _fail(batch, "导入进程意外中止，本批次未导入任何数据，请重新导入该文件。", None)
-            progress_file.remove(batch.pk)
+            batch = _fail(batch, "导入进程意外中止，本批次未导入任何数据，请重新导入该文件。", None)
+            progress_remove(batch)
             count += 1
     return count
 
@@ -428,8 +431,11 @@ def division_for_code(code: str) -> Division:
 def import_batch_task(batch_id: int) -> dict[str, Any]:
     """Background task: import a pending batch submitted from the web page or the API."""
     batch = ImportBatch.objects.select_related("feed", "created_by").get(pk=batch_id)
-    if batch.status != Status.PENDING or not batch.source_file:
+    if batch.status != Status.PENDING:
         return {"batch": batch_id, "status": batch.status, "skipped": True}
+    if not batch.source_file or not batch.source_file.storage.exists(str(batch.source_file.name)):
+        batch = _fail(batch, "上传的文件已不存在，请重新上传。", batch.created_by)
+        return {"batch": batch_id, "status": batch.status}
     batch = run_import(
         feed_code=batch.feed.code, path=batch.source_file.path, by=batch.created_by, batch=batch
     )
