@@ -6,6 +6,8 @@ class RegistryConfig(AppConfig):
     name = "minzheng.registry"
     label = "registry"
     verbose_name = _("家庭信息库")
+    # With each worker heartbeat: an import whose process died is marked failed.
+    periodic_jobs = ("minzheng.registry.ingest.services.fail_stale_batches",)
 
     def ready(self) -> None:
         # Hooks the division tree offers so that it never imports the registry.
