@@ -114,6 +114,7 @@ class DeterminationRow:
     programme: str
     label: str
     person_id: int | None
+    person_name: str
     status: str
     status_label: str
     monthly_amount: Any
@@ -131,14 +132,19 @@ def household_determinations(
     day = as_of or timezone.localdate()
     source = registry_snapshot.household_source(household=household, as_of=day)
     table = evaluate(source, policy_selectors.parameter_snapshot(as_of=day)).to_pyarrow()
+    records = table.to_pylist()
+    names = registry_snapshot.person_names(
+        r["person_id"] for r in records if r["person_id"] is not None
+    )
     rows = []
-    for r in table.to_pylist():
+    for r in records:
         programme = BY_NAME.get(r["programme"])
         rows.append(
             DeterminationRow(
                 programme=r["programme"],
                 label=programme.label if programme is not None else r["programme"],
                 person_id=r["person_id"],
+                person_name=names.get(r["person_id"], "") if r["person_id"] else "",
                 status=r["status"],
                 status_label=STATUS_ZH.get(r["status"], r["status"]),
                 monthly_amount=r["monthly_amount"],
@@ -184,6 +190,27 @@ def run_chart(runs: list[ScreeningRun]) -> dict[str, Any]:
         "updated": [r.alerts_updated_total for r in ordered],
         "closed": [r.alerts_closed_total for r in ordered],
     }
+
+
+def programme_label(code: str) -> str:
+    """The Chinese name of an engine programme (the code when unknown)."""
+    programme = BY_NAME.get(code)
+    return programme.label if programme is not None else code
+
+
+def run_counts(run: ScreeningRun) -> list[tuple[str, dict[str, int]]]:
+    """Subjects per programme and status, with the programmes' Chinese names."""
+    return [(programme_label(code), counts) for code, counts in sorted(run.counts.items())]
+
+
+def run_changes(run: ScreeningRun) -> list[tuple[str, int, int]]:
+    """(programme name, newly eligible, no longer eligible) compared with the previous run."""
+    new = run.comparison.get("newly_eligible") or {}
+    gone = run.comparison.get("no_longer_eligible") or {}
+    return [
+        (programme_label(code), int(new.get(code, 0)), int(gone.get(code, 0)))
+        for code in sorted(set(new) | set(gone))
+    ]
 
 
 def run_alerts_in_scope(*, user: Any, run: ScreeningRun) -> dict[str, int]:

@@ -52,7 +52,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "in_scope": selectors.run_alerts_in_scope(user=request.user, run=run),
-            "counts": sorted(run.counts.items()),
+            "counts": selectors.run_counts(run),
+            "changes": selectors.run_changes(run),
         },
     )
 
@@ -70,7 +71,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 
 @action_required(VIEW_ACTION)
 def alert_list(request: HttpRequest) -> HttpResponse:
-    form = AlertFilterForm(request.GET or None)
+    form = AlertFilterForm(request.GET or None, initial={"status": "active"})
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.AlertFilters(
         kind=data.get("kind", ""),
