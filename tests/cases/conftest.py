@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from minzheng.divisions import services as division_services
+from minzheng.divisions.models import Division
 from minzheng.policy import services as policy_services
 from tests.scope import scoped_user, signed_in
 
@@ -31,10 +33,14 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture(scope="package", autouse=True)
 def loaded_parameters(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The reviewed parameter seed in the database once for this package, rolled back after it
-    (the time limits are read from there, as in production)."""
+    (the time limits are read from there, as in production); the division tree too, if a
+    transactional test flushed it."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
+        # A transactional test elsewhere may have flushed the tree this worker loaded at start.
+        if not Division.objects.exists():
+            division_services.load_divisions()
         policy_services.load_parameters()
     try:
         yield

@@ -37,7 +37,7 @@ def test_the_household_page_offers_to_open_a_case_and_then_links_it(client: Clie
     assert 'data-testid="case-accept"' in page
     opened = client.post(
         reverse("cases:open", args=[household.number]),
-        {"programmes": ["dibao", "temporary_aid"], "origin_note": "老人独居，无收入"},
+        {"origin": "window", "programmes": ["dibao", "temporary_aid"], "origin_note": "老人独居"},
     )
     case = Case.objects.get(household=household)
     assert opened.status_code == 302

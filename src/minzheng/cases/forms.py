@@ -32,6 +32,15 @@ class ReasonForm(StepForm):
 
 
 class OpenForm(forms.Form):
+    origin = forms.ChoiceField(
+        label=_("案件来源"),
+        choices=[
+            (Case.Origin.WINDOW, _("窗口申请")),
+            (Case.Origin.REFERRAL, _("部门转介（如医保、教育、残联转来）")),
+        ],
+        initial=Case.Origin.WINDOW,
+        widget=forms.RadioSelect,
+    )
     programmes = forms.MultipleChoiceField(
         label=_("申请救助项目"),
         choices=[(p, BY_NAME[p].label) for p in CASE_PROGRAMMES],

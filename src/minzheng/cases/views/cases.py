@@ -165,7 +165,7 @@ def case_open(request: HttpRequest, household: str) -> HttpResponse:
             case = services.case_open(
                 household=found,
                 by=request.user,
-                origin=Case.Origin.WINDOW,
+                origin=form.cleaned_data["origin"],
                 programmes=form.cleaned_data["programmes"],
                 applicant_phone=form.cleaned_data["applicant_phone"],
                 origin_note=form.cleaned_data["origin_note"],
