@@ -17,6 +17,14 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def division_tree(request: pytest.FixtureRequest) -> None:
+    """The real division tree for database tests, reloaded if a transactional test in the same
+    worker flushed it before."""
+    if request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("divisions")
+
+
 @pytest.fixture
 def parameters(db: None) -> None:
     """The reviewed parameter seed in the database (the truth a run reads)."""
