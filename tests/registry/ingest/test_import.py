@@ -176,3 +176,20 @@ def test_the_last_row_about_a_person_in_a_file_wins(tmp_path: Path) -> None:
     assert (batch.rows_created, batch.rows_unchanged) == (1, 1)
     person = Person.objects.get()
     assert [m.household.number for m in person.memberships.all()] == ["500101-000802"]
+
+
+def test_an_18_digit_id_that_excel_stored_as_a_number_is_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    row = family("000901", size=1)[0]
+    row[0] = int(row[0])  # Excel keeps 15 significant digits: the last ones are lost
+    path = write_xlsx(tmp_path / "户籍.xlsx", HUKOU, [row], title="户籍人口")
+
+    batch = run_import(feed_code="police_hukou", path=path, by=None)
+
+    assert batch.status == "failed"
+    assert batch.errors[0]["row"] == 3
+    assert batch.errors[0]["message"] == (
+        "身份证号码被表格软件存成了科学计数法，后几位已丢失，请以文本格式重新导出"
+    )
+    assert Person.objects.count() == 0
