@@ -44,12 +44,14 @@ run: install $(VAR)/static/.collected
 	$(MZ) demo --migrate
 	$(MZ) serve --host $(HOST) --port $(PORT)
 
+# `--dist load` (the default) keeps pytest-django's order on each worker: transactional tests,
+# which empty the tables, run last.
 test: install
-	$(UV) run --frozen pytest -n 2 --dist loadfile -q
+	$(UV) run --frozen pytest -n 2 -q
 
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
-	  $(UV) run --frozen pytest -n 2 --dist loadfile -q
+	  $(UV) run --frozen pytest -n 2 -q
 
 test-browser: install
 	$(UV) run --frozen pytest tests/browser -m browser -q -p no:xdist

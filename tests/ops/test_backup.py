@@ -3,8 +3,10 @@ the same data; damaged archives and occupied directories are refused."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
+import os
 import shutil
 import sqlite3
 import tarfile
@@ -34,19 +36,29 @@ def _count(var_dir: Path, sql: str) -> int:
         return int(db.execute(sql).fetchone()[0])
 
 
-# One backup serves every test here; `make test` keeps a file's tests on one worker (loadfile).
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def backup(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Backup:
-    """A data directory with the demo loaded and one evidence file, and its backup."""
-    root = tmp_path_factory.mktemp("backup")
-    source = root / "source"
-    shutil.copytree(migrated_template, source)
-    minzheng(source, "demo", MINZHENG_DEMO_PERSONS="300")  # a small population is enough
-    (source / "media" / "evidence").mkdir(parents=True)
-    (source / "media" / "evidence" / "visit.txt").write_text("入户调查记录（测试）")
-    archive = root / "out" / "minzheng.tar.gz"
-    result = minzheng(source, "backup", "--out", str(archive))
-    return Backup(source=source, archive=archive, output=result.stdout)
+    """A data directory with the demo loaded and one evidence file, and its backup.
+
+    Made once per test run and shared by the xdist workers (the first one builds it under a
+    lock in the run's common temporary directory); tests only read it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base sits in the run's directory, which they share.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "ops-backup"
+    root.mkdir(exist_ok=True)
+    source, archive, output = root / "source", root / "out" / "minzheng.tar.gz", root / "output"
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not output.exists():
+            shutil.rmtree(source, ignore_errors=True)
+            shutil.copytree(migrated_template, source)
+            minzheng(source, "demo", MINZHENG_DEMO_PERSONS="300")  # a small population will do
+            (source / "media" / "evidence").mkdir(parents=True)
+            (source / "media" / "evidence" / "visit.txt").write_text("入户调查记录（测试）")
+            result = minzheng(source, "backup", "--out", str(archive))
+            output.write_text(result.stdout)
+    return Backup(source=source, archive=archive, output=output.read_text())
 
 
 def _log_in(base_url: str, username: str, password: str) -> str:
@@ -149,8 +161,10 @@ def test_a_damaged_archive_is_refused_and_nothing_is_restored(
 
 
 def test_backup_without_keys_leaves_them_out(backup: Backup, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(backup.source, source)  # the shared source stays as it was backed up
     archive = tmp_path / "nokeys.tar.gz"
-    result = minzheng(backup.source, "backup", "--out", str(archive), "--without-keys")
+    result = minzheng(source, "backup", "--out", str(archive), "--without-keys")
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
     assert "secret_key" not in names
