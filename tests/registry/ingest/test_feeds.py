@@ -270,3 +270,23 @@ def test_an_enrolment_needs_a_household(tmp_path: Path) -> None:
     )
 
     assert batch.errors[0]["message"] == "该人员尚无家庭（户籍）记录，请先导入户籍数据"
+
+
+def test_attribute_updates_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("minzheng.registry.ingest.pipeline.CHUNK_SIZE", 2)
+    rows = register(tmp_path, "002801", size=3)
+    headers = ["身份证号码", "残疾类别", "残疾等级", "发证日期"]
+    certificates = [
+        [rows[0][0], "肢体", "三级", "2021-01-01"],
+        [rows[1][0], "视力", "四级", "2021-01-01"],
+        [rows[0][0], "肢体", "二级", "2023-01-01"],  # the next chunk: the same person again
+        [rows[2][0], "智力", "一级", "2022-01-01"],
+        [rows[1][0], "视力", "三级", "2024-01-01"],
+    ]
+
+    batch = _import(tmp_path, "disability_certificates", headers, certificates)
+
+    assert (batch.status, batch.rows_created) == ("succeeded", 5)
+    grades = [(_person(r).disability_kind, _person(r).disability_grade) for r in rows]
+    assert grades == [("physical", 2), ("visual", 3), ("intellectual", 1)]
+    assert _person(rows[1]).field_sources["disability_grade"]["as_of"] == "2024-01-01"

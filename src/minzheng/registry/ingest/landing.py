@@ -558,15 +558,14 @@ class Lander:
                 held_sources[name] = entry
                 person.changed = True
                 outcome.created.add(p.number)
-        changed = [person for person in persons.values() if person.changed]
-        for attnames in {tuple(sorted(person.values)) for person in changed}:
-            group = [person for person in changed if tuple(sorted(person.values)) == attnames]
-            columns = [a for a in attnames if a in UPDATE_FIELDS]
-            update_rows(
-                Person,
-                [*columns, "field_sources"],
-                [
-                    (*(person.values[a] for a in columns), sources[person.id], person.id)
-                    for person in group
-                ],
-            )
+        changed = {persons[p.key].id: persons[p.key] for p in differing if persons[p.key].changed}
+        update_rows(
+            Person,
+            [*UPDATE_FIELDS, "field_sources"],
+            [
+                (*(person.values[a] for a in UPDATE_FIELDS), sources[pk], pk)
+                for pk, person in changed.items()
+            ],
+        )
+        for person in changed.values():
+            person.changed = False  # written; a person remembered for later chunks starts clean
