@@ -166,7 +166,7 @@ class Lander:
             ],
         )
 
-        self._households_in = Inserter(Household, ["number", "division_id", "address"])
+        self._households_in = Inserter(Household, ["number", "division_id", "address", "head_id"])
         self._memberships_in = Inserter(
             Membership, ["fingerprint", "person_id", "household_id", "relation"]
         )
@@ -297,15 +297,28 @@ class Lander:
         }
         new = [n for n in places if n not in found]
         if new:
+            # A new household's head, when the chunk names it, is written with the household.
+            heads_of_new = {
+                numbers[key]: persons[key].id
+                for key, p in latest.items()
+                if p.plan.household.relation == "head"  # type: ignore[union-attr]
+            }
             self._households_in.insert(
                 [
-                    (n, places[n].plan.household.division_id, places[n].plan.household.address)  # type: ignore[union-attr]
+                    (
+                        n,
+                        places[n].plan.household.division_id,  # type: ignore[union-attr]
+                        places[n].plan.household.address,  # type: ignore[union-attr]
+                        heads_of_new.get(n),
+                    )
                     for n in new
                 ],
                 {"source_batch_id": self.batch.pk, "created_at": self.now},
             )
-            for pk, number in select_in(Household, ["id", "number"], "number", new):
-                found[number] = (pk, None)
+            for pk, number, head in select_in(
+                Household, ["id", "number", "head_id"], "number", new
+            ):
+                found[number] = (pk, head)
             outcome.created.update(places[n].number for n in new)
 
         current = {
