@@ -47,11 +47,13 @@ def referral_send(
     consent_upload: Any = None,
     consent_document: CaseDocument | None = None,
     consent_note: str = "",
+    on: dt.date | None = None,
 ) -> Referral:
     """Refer a need of ``case``'s household to ``to_org_unit`` with a deadline.
 
     To a charity or social organisation, the household's signed consent is required: an upload
     (``consent_upload``, stored as a consent document) or a consent document already on the case.
+    ``on`` is the working day the referral was sent (default today); the deadline counts from it.
     """
     ensure_may(by, workflow.WORK, case.division)
     if case.status == Case.Status.CLOSED:
@@ -65,7 +67,7 @@ def referral_send(
         raise ValidationError({"to_org_unit": f"“{Referral.Kind(kind).label}”只能转介给{kinds}。"})
     if not need.strip():
         raise ValidationError({"need": "请说明需求。"})
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     due = due_on or workdays.add_workdays(today, WorkflowSettings.current().referral_working_days)
     if due < today:
         raise ValidationError({"due_on": "办理期限不能早于今天。"})

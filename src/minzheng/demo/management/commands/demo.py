@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from minzheng.demo import accounts as demo_accounts
+from minzheng.demo import loop as demo_loop
 from minzheng.demo import monitoring as demo_monitoring
 from minzheng.demo import population
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已重置 {result.passwords_reset} 个演示账号的密码并解除锁定。")
         self._load_population()
         self._screen()
+        self._loop()
         self._print_accounts()
 
     def _load_population(self) -> None:
@@ -99,6 +101,24 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"监测评估 #{result.pk} 已完成：新增预警 {result.alerts_created_total} 条"
                 f"（用时 {result.duration_seconds or 0:.0f} 秒）。"
+            )
+        )
+
+    def _loop(self) -> None:
+        """The demo workers take alerts up: cases at every stage, referrals open; once."""
+        result = demo_loop.run_demo_loop()
+        if result.skipped:
+            self.stdout.write(
+                "演示办理已有记录，跳过。"
+                if result.reason == "done before"
+                else "缺少演示账号，跳过演示办理。"
+            )
+            return
+        cases = sum(n for k, n in result.cases.items() if k != "escalated_deadlines")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示办理已完成：案件 {cases} 件，转介 {result.referrals['sent']} 项，"
+                f"待核查预警 {result.alerts['waiting']} 条（用时 {result.seconds:.1f} 秒）。"
             )
         )
 
