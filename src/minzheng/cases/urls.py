@@ -1,11 +1,12 @@
 from django.urls import path
 
-from minzheng.cases import views
+from minzheng.cases import views, views_figures
 
 app_name = "cases"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("list/", views.case_list, name="list"),
+    path("figures/", views_figures.figures, name="figures"),
     path("new/<str:household>/", views.case_open, name="open"),
     path("from-alert/<int:alert_id>/", views.case_from_alert, name="from_alert"),
     path("notices/", views.notice_list, name="notice_list"),

@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem(_("发现报告"), "monitoring:report_new", "report.create", "megaphone"),
     NavItem(_("救助案件"), "cases:worklist", "case.view", "signpost-split"),
     NavItem(_("转介事项"), "cases:referral_list", "referral.answer", "send"),
+    NavItem(_("闭环指标"), "cases:figures", "case.view", "funnel"),
     NavItem(_("行政区划"), "divisions:browser", "division.view", "diagram-3"),
     NavItem(_("机构"), "accounts:orgunit_list", "orgunit.view", "buildings"),
     NavItem(_("用户与授权"), "accounts:user_list", "user.manage", "people"),
