@@ -18,6 +18,7 @@ from minzheng.monitoring.models import Alert
 from minzheng.registry import selectors as registry_selectors
 from minzheng.web import workdays
 from tests.monitoring import factories as f
+from tests.monitoring import situations
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,18 @@ def test_active_alerts_follow_a_retired_village() -> None:
     assert (moved.division, moved.scope_path) == (new, new.path)
     assert Alert.objects.get(pk=done.pk).division == old
     assert AuditEvent.objects.filter(action="alert.rehome").count() == 1
+
+
+def test_alert_page_shows_the_engine_on_the_household(
+    client: Client, signed_in: Any, parameters: None
+) -> None:
+    signed_in(["monitoring.view"], division=f.TOWNSHIP)
+    household = situations.poor_household("引擎户主")
+    alert = f.alert(household)
+    url = reverse("monitoring:alert_engine", kwargs={"pk": alert.pk})
+    response = client.get(url)
+    rows = {(r.programme, r.person_name) for r in response.context["rows"]}
+    assert ("dibao", "") in rows
+    assert response.context["explanation"] == ""
+    explained = client.get(url, {"programme": "dibao"})
+    assert "最低生活保障" in explained.context["explanation"]
