@@ -175,7 +175,6 @@ def _close_previous(case: Case, *, by: Any, day: dt.date, gradual_exit: bool) ->
         )
 
 
-@transaction.atomic
 def case_decide(
     *,
     case: Case,
@@ -198,7 +197,32 @@ def case_decide(
         raise ValidationError({"decision": "请选择审核确认结果。"})
     if case.status != S.COUNTY_DECISION:
         raise workflow.IllegalTransition("案件不在待审核确认状态。")
+    # The engine runs before the transaction: the write lock is held for the writes only.
     assessment = assess_household(household=case.household, as_of=day)
+    with transaction.atomic():
+        return _decide(
+            case=case,
+            by=by,
+            expected_version=expected_version,
+            decision=decision,
+            reasons=reasons,
+            gradual_exit=gradual_exit,
+            day=day,
+            assessment=assessment,
+        )
+
+
+def _decide(
+    *,
+    case: Case,
+    by: Any,
+    expected_version: int,
+    decision: str,
+    reasons: str,
+    gradual_exit: bool,
+    day: dt.date,
+    assessment: Assessment,
+) -> Case:
     common = {
         "decision": decision,
         "decided_on": day,
