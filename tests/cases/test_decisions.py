@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from minzheng.cases import services
+from minzheng.cases.assessment import assess_household
 from minzheng.cases.models import Case, Payment
 from minzheng.registry import selectors as registry_selectors
 from tests.cases import factories as f
@@ -193,3 +194,13 @@ def test_a_refused_recheck_stops_the_old_payment(people: tuple[object, object]) 
     assert old.status == S.CLOSED
     standing = registry_selectors.household_facts(household, "enrolment")
     assert standing.filter(end_date__isnull=True).count() == 0
+
+
+def test_the_assessment_says_why_in_words() -> None:
+    assessment = assess_household(
+        household=f.wealthy_household(), as_of=dt.date(2026, 11, 16), explain_programmes=()
+    )
+    dibao = next(p for p in assessment.programmes if p.programme == "dibao")
+    assert dibao.status == "ineligible"
+    assert any(text.startswith("不满足：") for text in dibao.reasons)
+    assert all(":" not in text for text in dibao.reasons)

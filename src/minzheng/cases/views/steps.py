@@ -31,6 +31,7 @@ class Step:
     action: str
     run: Run
     danger: bool = False
+    collapsed: bool = False  # a step taken now and then: folded until opened
 
 
 def _accept(case: Case, by: Any, data: dict[str, Any], form: Any) -> Case:
@@ -121,6 +122,7 @@ STEPS: dict[str, Step] = {
         ("reinvestigate",),
         W,
         _reason(services.case_reinvestigate),
+        collapsed=True,
     ),
     "decide": Step(_("审核确认"), case_forms.DecideForm, ("approve", "refuse"), D, _decide),
     "return_to_township": Step(
@@ -129,6 +131,7 @@ STEPS: dict[str, Step] = {
         ("return_to_township",),
         D,
         _reason(services.case_return_to_township),
+        collapsed=True,
     ),
     "notify_refusal": Step(
         _("已书面告知不予救助"),
@@ -153,6 +156,7 @@ STEPS: dict[str, Step] = {
         D,
         _reason(services.case_stop_payment),
         danger=True,
+        collapsed=True,
     ),
     "finish_follow_up": Step(
         _("回访完成，办结"),
@@ -168,6 +172,7 @@ STEPS: dict[str, Step] = {
         W,
         _reason(services.case_withdraw),
         danger=True,
+        collapsed=True,
     ),
     "extend": Step(
         _("延长办理期限（30→45 个工作日）"),
@@ -175,6 +180,7 @@ STEPS: dict[str, Step] = {
         (),
         D,
         _reason(services.case_extend),
+        collapsed=True,
     ),
 }
 

@@ -31,6 +31,7 @@ VIEW, WORK, DECIDE, ANSWER = (
 )
 # The monitoring app's alerts worklist, linked from the township's (when that app is installed).
 ALERTS_URL_NAME = "monitoring:alert_list"
+ALERTS_ACTION = "monitoring.view"
 
 
 def _alerts_url() -> str:
@@ -46,7 +47,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     city_wide = any(a.division.level == "city" for a in active_assignments(user, VIEW))
-    context: dict[str, object] = {"today": today, "alerts_url": _alerts_url()}
+    context: dict[str, object] = {
+        "today": today,
+        "alerts_url": _alerts_url() if can(user, ALERTS_ACTION) else "",
+        "may_export": can(user, case_selectors.EXPORT),
+    }
     if can(user, WORK):
         context["tasks"] = case_selectors.township_tasks(user, today)
         context["overdue_sent"] = case_selectors.referrals_overdue_sent(user, today)
