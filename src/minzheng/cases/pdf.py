@@ -138,7 +138,10 @@ def approval_form(case: Case) -> bytes:
             ["受理日期", _date(case.accepted_on)],
             ["家庭经济状况核对", case.check_summary],
             ["入户调查", f"{_date(case.visited_on)}：{case.visit_notes}"],
-            ["乡镇(街道)初审意见", f"{case.get_recommendation_display()}。{case.review_opinion}"],
+            [
+                "乡镇(街道)初审意见",
+                f"{case.get_recommendation_display() or '—'}：{case.review_opinion}",
+            ],
             [
                 "公示",
                 f"{_date(case.notice_starts_on)} 至 {_date(case.notice_ends_on)}"
