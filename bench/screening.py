@@ -1,21 +1,32 @@
-"""Screening benchmark: persons/s and peak memory for the whole programme catalogue.
+"""Screening benchmark: persons/s and peak memory for the whole programme catalogue, and the
+latency of one household with every programme explained.
 
-    uv run python bench/screening.py --persons 1000000 [--input DIR] [--keep DIR] [--explain 20]
+    uv run python bench/screening.py --persons 1000000            # 1M, generated here
+    uv run python bench/screening.py --persons 10000000 --keep /tmp/pop10m
+    uv run python bench/screening.py --input /tmp/pop10m          # an existing population
+    uv run python bench/screening.py --persons 32000000 --keep /tmp/pop32m   # Chongqing's size
+    uv run python bench/screening.py --household-latency 200 --input /tmp/pop1m
 
-Without --input, a population of the requested size is generated here (vectorised NumPy, the
-population schema, plausible shares of elderly, disabled, low-income households); with --input,
-an existing Parquet population (e.g. from `minzheng generate`) is read. Prints generation time,
-screening time, persons/s, peak RSS, and the p50/p95 of explaining one household (every
-programme) when --explain N is given. 10M and 32M are run with --persons; they need disk space
-for the Parquet files and take minutes: run them rarely.
+Without --input a population of the requested size is generated (in a child process, so that
+its memory is not counted) by the vectorised generator below, or by the synthetic Chongqing
+generator with --generator demo (``minzheng.demo.population``). Screening runs in this process:
+the figures are wall and CPU seconds, persons per second and this process's peak RSS.
+
+--household-latency N loads the population into DuckDB tables (standing in for the registry),
+then for N random households reads the household's rows, evaluates every programme and builds
+every explanation (text and JSON); it prints p50/p95 of wall time and of CPU time (on a busy
+machine wall time includes waiting for a core). The first household pays for compiling and
+preparing the plan and is reported apart.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,10 +37,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from minzheng.engine import schema
-from minzheng.engine.screening import screen
 
 AS_OF = dt.date(2025, 8, 1)
 EPOCH = dt.date(1970, 1, 1)
+BLOCK_PERSONS = 1_000_000
+ROW_GROUP = 122_880  # small row groups: a chunk of households reads only its part of each file
 
 
 def _days(day: dt.date) -> int:
@@ -43,28 +55,28 @@ def _money(values: np.ndarray) -> pa.Array:
     )
 
 
-def generate(persons: int, out: Path, seed: int = 7) -> None:
-    """A synthetic population of about ``persons`` people, written as Parquet files in ``out``."""
-    rng = np.random.default_rng(seed)
+def _dates(values: np.ndarray) -> pa.Array:
+    return pa.array(values.astype(np.int32), pa.int32()).cast(pa.date32())
+
+
+def _block(persons: int, rng: np.random.Generator, hh0: int, p0: int) -> dict[str, pa.Table]:
+    """About ``persons`` people in households numbered from ``hh0 + 1``, persons from ``p0 + 1``."""
     sizes = rng.choice(
         [1, 2, 3, 4, 5], size=int(persons / 2.6) + 1, p=[0.22, 0.3, 0.25, 0.15, 0.08]
     )
     sizes = sizes[np.cumsum(sizes) <= persons]
     n_h = len(sizes)
     n_p = int(sizes.sum())
-    hh_of = np.repeat(np.arange(1, n_h + 1), sizes)
+    hid = np.arange(hh0 + 1, hh0 + n_h + 1)
+    hh_of = np.repeat(hid, sizes)
     first = np.r_[0, np.cumsum(sizes)[:-1]]
     pos = np.arange(n_p) - np.repeat(first, sizes)
-    pid = np.arange(1, n_p + 1)
+    pid = np.arange(p0 + 1, p0 + n_p + 1)
     rel = np.where(pos == 0, "head", np.where(pos == 1, "spouse", "child"))
     rel = np.where((pos >= 3) & (rng.random(n_p) < 0.4), "parent", rel)
     age = np.where(rel == "child", rng.integers(0, 30, n_p), rng.integers(20, 95, n_p))
     age = np.where(rel == "parent", rng.integers(60, 100, n_p), age)
-    birth = (
-        np.array(_days(AS_OF), dtype=np.int64)
-        - (age * 365.25).astype(np.int64)
-        - rng.integers(0, 365, n_p)
-    )
+    birth = _days(AS_OF) - (age * 365.25).astype(np.int64) - rng.integers(0, 365, n_p)
     disabled = rng.random(n_p) < 0.06
     grade = np.where(disabled, rng.integers(1, 5, n_p), 0)
     kinds = np.array(schema.DISABILITY_KINDS)[rng.integers(0, len(schema.DISABILITY_KINDS), n_p)]
@@ -81,69 +93,58 @@ def generate(persons: int, out: Path, seed: int = 7) -> None:
         np.char.add(np.char.add("5001", np.char.zfill(county.astype(str), 2)), "001"),
         np.char.zfill(village.astype(str), 3),
     )
-    out.mkdir(parents=True, exist_ok=True)
     null_str = pa.nulls(n_p, pa.string())
-    pq.write_table(
-        pa.table(
-            {
-                "person_id": pid,
-                "id_number": null_str,
-                "name": null_str,
-                "sex": np.where(rng.random(n_p) < 0.5, "M", "F"),
-                "birth_date": pa.array(birth.astype("int32"), pa.int32()).cast(pa.date32()),
-                "life_status": np.where(rng.random(n_p) < 0.005, "deceased", "living"),
-                "death_date": pa.nulls(n_p, pa.date32()),
-                "hukou_division": np.repeat(division, sizes),
-                "residence_division": np.repeat(division, sizes),
-                "disability_grade": pa.array(
-                    np.where(disabled, grade, 0).astype(np.int8), mask=~disabled
-                ),
-                "disability_kind": pa.array(kinds, mask=~disabled),
-                "self_care_items_lost": pa.array(
-                    np.where(age > 80, rng.integers(0, 7, n_p), 0).astype(np.int8)
-                ),
-                "work_capacity": np.where(working & ~disabled, "full", "none"),
-                "school_status": school,
-                "employment_status": employment,
-                "industry": null_str,
-                "major_illness": rng.random(n_p) < 0.02,
-                "lacks_civil_capacity": rng.random(n_p) < 0.003,
-                "source": pa.array(["bench"] * n_p).dictionary_encode().cast(pa.string()),
-            },
-            schema=schema.PERSONS,
-        ),
-        out / "persons.parquet",
+    out: dict[str, pa.Table] = {}
+    out["persons"] = pa.table(
+        {
+            "person_id": pid,
+            "id_number": null_str,
+            "name": null_str,
+            "sex": np.where(rng.random(n_p) < 0.5, "M", "F"),
+            "birth_date": _dates(birth),
+            "life_status": np.where(rng.random(n_p) < 0.005, "deceased", "living"),
+            "death_date": pa.nulls(n_p, pa.date32()),
+            "hukou_division": np.repeat(division, sizes),
+            "residence_division": np.repeat(division, sizes),
+            "disability_grade": pa.array(
+                np.where(disabled, grade, 0).astype(np.int8), mask=~disabled
+            ),
+            "disability_kind": pa.array(kinds, mask=~disabled),
+            "self_care_items_lost": pa.array(
+                np.where(age > 80, rng.integers(0, 7, n_p), 0).astype(np.int8)
+            ),
+            "work_capacity": np.where(working & ~disabled, "full", "none"),
+            "school_status": school,
+            "employment_status": employment,
+            "industry": null_str,
+            "major_illness": rng.random(n_p) < 0.02,
+            "lacks_civil_capacity": rng.random(n_p) < 0.003,
+            "source": pa.array(["bench"] * n_p),
+        },
+        schema=schema.PERSONS,
     )
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": np.arange(1, n_h + 1),
-                "head_person_id": first + 1,
-                "division_code": division,
-                "area_type": np.where(village < 200, "urban", "rural"),
-                "address": pa.nulls(n_h, pa.string()),
-                "source": ["bench"] * n_h,
-            },
-            schema=schema.HOUSEHOLDS,
-        ),
-        out / "households.parquet",
+    out["households"] = pa.table(
+        {
+            "household_id": hid,
+            "head_person_id": pid[first],
+            "division_code": division,
+            "area_type": np.where(village < 200, "urban", "rural"),
+            "address": pa.nulls(n_h, pa.string()),
+            "source": ["bench"] * n_h,
+        },
+        schema=schema.HOUSEHOLDS,
     )
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": hh_of,
-                "person_id": pid,
-                "relation": rel,
-                "apart_reason": np.where(rng.random(n_p) < 0.003, "prison", ""),
-                "valid_from": pa.array(np.full(n_p, _days(dt.date(2010, 1, 1)), np.int32)).cast(
-                    pa.date32()
-                ),
-                "valid_to": pa.nulls(n_p, pa.date32()),
-                "source": ["bench"] * n_p,
-            },
-            schema=schema.MEMBERSHIPS,
-        ),
-        out / "memberships.parquet",
+    out["memberships"] = pa.table(
+        {
+            "household_id": hh_of,
+            "person_id": pid,
+            "relation": rel,
+            "apart_reason": np.where(rng.random(n_p) < 0.003, "prison", ""),
+            "valid_from": _dates(np.full(n_p, _days(dt.date(2010, 1, 1)))),
+            "valid_to": pa.nulls(n_p, pa.date32()),
+            "source": ["bench"] * n_p,
+        },
+        schema=schema.MEMBERSHIPS,
     )
     earners = np.flatnonzero(working | (age >= 60))
     monthly = np.where(
@@ -151,112 +152,186 @@ def generate(persons: int, out: Path, seed: int = 7) -> None:
         rng.lognormal(6.5, 0.6, len(earners)),
         rng.lognormal(7.8, 0.8, len(earners)),
     )
-    start, end = _days(dt.date(2024, 8, 1)), _days(dt.date(2025, 7, 31))
     n_i = len(earners)
-    pq.write_table(
-        pa.table(
-            {
-                "person_id": pid[earners],
-                "household_id": hh_of[earners],
-                "kind": np.where(age[earners] >= 60, "pension", "business"),
-                "amount": _money(monthly * 12),
-                "period_start": pa.array(np.full(n_i, start, np.int32)).cast(pa.date32()),
-                "period_end": pa.array(np.full(n_i, end, np.int32)).cast(pa.date32()),
-                "source": ["bench"] * n_i,
-            },
-            schema=schema.INCOMES,
-        ),
-        out / "incomes.parquet",
+    out["incomes"] = pa.table(
+        {
+            "person_id": pid[earners],
+            "household_id": hh_of[earners],
+            "kind": np.where(age[earners] >= 60, "pension", "business"),
+            "amount": _money(monthly * 12),
+            "period_start": _dates(np.full(n_i, _days(dt.date(2024, 8, 1)))),
+            "period_end": _dates(np.full(n_i, _days(dt.date(2025, 7, 31)))),
+            "source": ["bench"] * n_i,
+        },
+        schema=schema.INCOMES,
     )
     owners = np.flatnonzero(rng.random(n_h) < 0.5)
     n_a = len(owners)
     kind = np.array(["deposit", "car", "home", "deposit"])[rng.integers(0, 4, n_a)]
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": owners + 1,
-                "person_id": first[owners] + 1,
-                "kind": kind,
-                "value": _money(rng.lognormal(10, 1.2, n_a)),
-                "floor_area": pa.array(
-                    np.where(kind == "home", rng.integers(30, 150, n_a), 0).astype(np.int64)
-                )
-                .cast(pa.decimal128(19, 0))
-                .cast(schema.AREA),
-                "housing_grade": [""] * n_a,
-                "business_role": pa.nulls(n_a, pa.string()),
-                "business_operating": pa.nulls(n_a, pa.bool_()),
-                "as_of": pa.array(np.full(n_a, _days(dt.date(2025, 6, 30)), np.int32)).cast(
-                    pa.date32()
-                ),
-                "source": ["bench"] * n_a,
-            },
-            schema=schema.ASSETS,
-        ),
-        out / "assets.parquet",
+    out["assets"] = pa.table(
+        {
+            "household_id": hid[owners],
+            "person_id": pid[first[owners]],
+            "kind": kind,
+            "value": _money(rng.lognormal(10, 1.2, n_a)),
+            "floor_area": pa.array(
+                np.where(kind == "home", rng.integers(30, 150, n_a), 0).astype(np.int64)
+            )
+            .cast(pa.decimal128(19, 0))
+            .cast(schema.AREA),
+            "housing_grade": [""] * n_a,
+            "business_role": pa.nulls(n_a, pa.string()),
+            "business_operating": pa.nulls(n_a, pa.bool_()),
+            "as_of": _dates(np.full(n_a, _days(dt.date(2025, 6, 30)))),
+            "source": ["bench"] * n_a,
+        },
+        schema=schema.ASSETS,
     )
     spenders = np.flatnonzero(rng.random(n_h) < 0.15)
     n_x = len(spenders)
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": spenders + 1,
-                "person_id": pa.nulls(n_x, pa.int64()),
-                "kind": np.array(["medical", "education", "rehabilitation"])[
-                    rng.integers(0, 3, n_x)
-                ],
-                "amount": _money(rng.lognormal(9, 1, n_x)),
-                "date": pa.array(_days(AS_OF) - rng.integers(1, 400, n_x).astype(np.int32)).cast(
-                    pa.date32()
-                ),
-                "source": ["bench"] * n_x,
-            },
-            schema=schema.EXPENDITURES,
-        ),
-        out / "expenditures.parquet",
+    out["expenditures"] = pa.table(
+        {
+            "household_id": hid[spenders],
+            "person_id": pa.nulls(n_x, pa.int64()),
+            "kind": np.array(["medical", "education", "rehabilitation"])[rng.integers(0, 3, n_x)],
+            "amount": _money(rng.lognormal(9, 1, n_x)),
+            "date": _dates(_days(AS_OF) - rng.integers(1, 400, n_x)),
+            "source": ["bench"] * n_x,
+        },
+        schema=schema.EXPENDITURES,
     )
     hit = np.flatnonzero(rng.random(n_h) < 0.01)
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": hit + 1,
-                "person_id": pa.nulls(len(hit), pa.int64()),
-                "kind": np.array(["accident", "disaster", "major_illness"])[
-                    rng.integers(0, 3, len(hit))
-                ],
-                "date": pa.array(
-                    _days(AS_OF) - rng.integers(1, 200, len(hit)).astype(np.int32)
-                ).cast(pa.date32()),
-                "amount": pa.nulls(len(hit), schema.MONEY),
-                "detail": [""] * len(hit),
-                "source": ["bench"] * len(hit),
-            },
-            schema=schema.EVENTS,
-        ),
-        out / "events.parquet",
+    out["events"] = pa.table(
+        {
+            "household_id": hid[hit],
+            "person_id": pa.nulls(len(hit), pa.int64()),
+            "kind": np.array(["accident", "disaster", "major_illness"])[
+                rng.integers(0, 3, len(hit))
+            ],
+            "date": _dates(_days(AS_OF) - rng.integers(1, 200, len(hit))),
+            "amount": pa.nulls(len(hit), schema.MONEY),
+            "detail": [""] * len(hit),
+            "source": ["bench"] * len(hit),
+        },
+        schema=schema.EVENTS,
     )
     on = np.flatnonzero(rng.random(n_h) < 0.03)
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": on + 1,
-                "person_id": pa.nulls(len(on), pa.int64()),
-                "programme": ["dibao"] * len(on),
-                "start_date": pa.array(np.full(len(on), _days(dt.date(2024, 1, 1)), np.int32)).cast(
-                    pa.date32()
-                ),
-                "end_date": pa.nulls(len(on), pa.date32()),
-                "monthly_amount": _money(np.full(len(on), 500)),
-                "source": ["bench"] * len(on),
-            },
-            schema=schema.ENROLMENTS,
-        ),
-        out / "enrolments.parquet",
+    out["enrolments"] = pa.table(
+        {
+            "household_id": hid[on],
+            "person_id": pa.nulls(len(on), pa.int64()),
+            "programme": ["dibao"] * len(on),
+            "start_date": _dates(np.full(len(on), _days(dt.date(2024, 1, 1)))),
+            "end_date": pa.nulls(len(on), pa.date32()),
+            "monthly_amount": _money(np.full(len(on), 500)),
+            "source": ["bench"] * len(on),
+        },
+        schema=schema.ENROLMENTS,
     )
+    return out
+
+
+def generate(persons: int, out: Path, seed: int = 7) -> None:
+    """A synthetic population of about ``persons`` people as Parquet files in ``out``, written
+    block by block (memory stays bounded), households and persons numbered in order."""
+    out.mkdir(parents=True, exist_ok=True)
+    writers = {
+        name: pq.ParquetWriter(out / f"{name}.parquet", target)
+        for name, target in schema.TABLES.items()
+    }
+    hh0 = p0 = 0
+    done = 0
+    for block in range(max(1, -(-persons // BLOCK_PERSONS))):
+        rng = np.random.default_rng([seed, block])
+        tables = _block(min(BLOCK_PERSONS, persons - done), rng, hh0, p0)
+        for name, table in tables.items():
+            writers[name].write_table(table, row_group_size=ROW_GROUP)
+        hh0 += tables["households"].num_rows
+        p0 += tables["persons"].num_rows
+        done += BLOCK_PERSONS
+    for writer in writers.values():
+        writer.close()
+
+
+def generate_demo(persons: int, out: Path, seed: int = 7) -> None:
+    """The synthetic Chongqing population (``minzheng generate``'s generator)."""
+    from minzheng.demo.population import Options
+    from minzheng.demo.population import generate as demo_generate
+
+    demo_generate(out=out, options=Options(persons=persons, seed=seed, as_of=AS_OF))
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def screening(args: argparse.Namespace, src: Path) -> None:
+    from minzheng.engine.screening import screen
+
+    out = Path(tempfile.mkdtemp(prefix="mz-bench-out-"))
+    t, c = time.perf_counter(), time.process_time()
+    result = screen(
+        src,
+        AS_OF,
+        out,
+        progress=lambda m: print(f"  [{time.perf_counter() - t:6.1f} s] {m}", flush=True),
+        chunk_persons=args.chunk_persons,
+        threads=args.threads,
+        memory_limit=args.memory_limit,
+    )
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    print(
+        f"screened {result.persons:,} persons / {result.households:,} households → "
+        f"{result.rows:,} determinations in {wall:.1f} s (CPU {cpu:.1f} s): "
+        f"{result.persons / wall:,.0f} persons/s"
+    )
+    print("  stages (s):", {k: round(v, 1) for k, v in result.seconds.items()})
+    print(f"peak RSS {peak_rss_mb():,.0f} MB")
+
+
+def household_latency(args: argparse.Namespace, src: Path) -> None:
+    from minzheng.engine.backends import connect_duckdb
+    from minzheng.engine.evaluation import resolve_parameters
+    from minzheng.engine.explanation import explain_household
+    from minzheng.engine.population import Population, load_population
+
+    con = connect_duckdb()
+    loaded = load_population(src, con=con)
+    tables = {
+        name: con.create_table(f"registry_{name}", loaded.tables[name], temp=True)
+        for name in schema.TABLES
+    }
+    pop = Population(con=con, tables=tables)
+    ids = con.to_pyarrow(tables["households"].select("household_id"))["household_id"]
+    random.seed(args.seed)
+    pick = random.sample(ids.to_pylist(), min(args.household_latency, len(ids)))
+    snap = resolve_parameters(None, AS_OF)
+
+    def one(hid: int) -> None:
+        for e in explain_household(pop, hid, snap).values():
+            e.render()
+            e.as_dict()
+
+    t = time.perf_counter()
+    one(pick[0])
+    print(f"first household (compiles and prepares the plan): {time.perf_counter() - t:.2f} s")
+    wall: list[float] = []
+    cpu: list[float] = []
+    for hid in pick:
+        t, c = time.perf_counter(), time.process_time()
+        one(hid)
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    print(
+        f"one household from {len(ids):,}, every programme with explanation (n={len(pick)}): "
+        f"wall p50 {statistics.median(wall):.1f} ms, p95 {_percentile(wall, 0.95):.1f} ms; "
+        f"CPU p50 {statistics.median(cpu):.1f} ms, p95 {_percentile(cpu, 0.95):.1f} ms"
+    )
 
 
 def main() -> None:
@@ -266,43 +341,45 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--input", type=Path, help="existing population Parquet directory")
     parser.add_argument("--keep", type=Path, help="where to keep the generated population")
-    parser.add_argument("--backend", default="duckdb", choices=["duckdb", "spark"])
-    parser.add_argument("--explain", type=int, default=0, help="time N one-household explanations")
+    parser.add_argument("--generator", choices=["bench", "demo"], default="bench")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--chunk-persons", type=int, default=2_000_000)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument(
+        "--household-latency", type=int, default=0, metavar="N", help="time N households"
+    )
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    tmp = tempfile.TemporaryDirectory(prefix="mz-bench-")
+    if args.generate_only:
+        gen = generate_demo if args.generator == "demo" else generate
+        gen(args.persons, args.keep, args.seed)
+        return
     src = args.input
     if src is None:
-        src = args.keep or Path(tmp.name) / "population"
+        src = args.keep or Path(tempfile.mkdtemp(prefix="mz-bench-pop-")) / "population"
         t = time.perf_counter()
-        generate(args.persons, src)
-        print(f"generated {args.persons:,} persons in {time.perf_counter() - t:.1f} s → {src}")
-    out = Path(tmp.name) / "out"
-    t = time.perf_counter()
-    result = screen(src, AS_OF, out, backend=args.backend, progress=lambda m: print("  ", m))
-    elapsed = time.perf_counter() - t
-    print(
-        f"screened {result.persons:,} persons / {result.households:,} households → "
-        f"{result.rows:,} determinations in {elapsed:.1f} s: {result.persons / elapsed:,.0f} persons/s"
-    )
-    print("  stages:", {k: round(v, 1) for k, v in result.seconds.items()})
-    print(f"peak RSS {peak_rss_mb():,.0f} MB")
-    if args.explain:
-        from minzheng.engine import explain, load_population
-        from minzheng.engine.programmes import CATALOGUE
-
-        pop = load_population(src)
-        times = []
-        for hid in range(1, args.explain + 1):
-            t = time.perf_counter()
-            for prog in CATALOGUE:
-                explain(pop, hid, prog.name, as_of=AS_OF)
-            times.append(time.perf_counter() - t)
-        times.sort()
-        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        print(
-            f"one household, every programme with explanation: p50 {statistics.median(times) * 1000:,.0f} ms, "
-            f"p95 {p95 * 1000:,.0f} ms (n={len(times)})"
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--generate-only",
+                "--persons",
+                str(args.persons),
+                "--keep",
+                str(src),
+                "--generator",
+                args.generator,
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
         )
+        print(f"generated {args.persons:,} persons in {time.perf_counter() - t:.1f} s → {src}")
+    if args.household_latency:
+        household_latency(args, src)
+    else:
+        screening(args, src)
     sys.stdout.flush()
 
 

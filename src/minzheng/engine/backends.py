@@ -17,16 +17,28 @@ Backend = Literal["duckdb", "spark"]
 BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
 
 
-def connect_duckdb(*, threads: int | None = None, memory_limit: str | None = None) -> BaseBackend:
-    """An in-memory DuckDB connection with extension auto-install and auto-load switched off."""
+def connect_duckdb(
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
+) -> BaseBackend:
+    """An in-memory DuckDB connection with extension auto-install and auto-load switched off.
+
+    Insertion order is not preserved (the engine sorts what it returns and writes Parquet in any
+    order), which lets DuckDB write and materialise in parallel with less memory.
+    """
     config: dict[str, Any] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
+        "preserve_insertion_order": False,
     }
     if threads:
         config["threads"] = threads
     if memory_limit:
         config["memory_limit"] = memory_limit
+    if temp_directory:
+        config["temp_directory"] = temp_directory
     return ibis.duckdb.connect(**config)
 
 

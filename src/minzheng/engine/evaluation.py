@@ -9,17 +9,20 @@ household or thirty million go through the same SQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from minzheng.engine import schema
 from minzheng.engine.backends import Backend
 from minzheng.engine.facts import Facts, windows
+from minzheng.engine.household import HouseholdRun
+from minzheng.engine.household import engine as household_engine
 from minzheng.engine.parameters import (
     ParameterDefinition,
     ParameterSnapshot,
@@ -35,6 +38,12 @@ from minzheng.engine.plan import (
 )
 from minzheng.engine.population import Population, PopulationSource, load_population
 from minzheng.engine.programmes import BY_NAME, CATALOGUE, Programme
+
+# Populations given in memory with at most this many persons (one household, a few cases) go
+# through the prepared household engine: planning the SQL would cost more than running it.
+SMALL_POPULATION = 5_000
+# Persons per chunk of a whole-population run: bounds memory (about 1 GB per million persons).
+DEFAULT_CHUNK_PERSONS = 2_000_000
 
 ParametersArg = ParameterSnapshot | Iterable[ParameterDefinition] | None
 PopulationArg = Population | PopulationSource | Mapping[str, pa.Table] | Path | str
@@ -60,6 +69,7 @@ class Evaluation:
     plan: CompiledPlan
     _run: Run | None = field(default=None, repr=False)
     _materialised: bool = field(default=False, repr=False)
+    _household: HouseholdRun | None = field(default=None, repr=False)
 
     @property
     def as_of(self) -> dt.date:
@@ -101,8 +111,31 @@ class Evaluation:
         run = self.run()
         return self.population.con.sql(run.determinations_sql(self.names))
 
+    @property
+    def small(self) -> bool:
+        """A few households given in memory: evaluated by the prepared household engine."""
+        persons = self.population.persons_in_memory
+        return (
+            self.population.backend == "duckdb"
+            and persons is not None
+            and persons <= SMALL_POPULATION
+            and self._run is None
+        )
+
+    def household_run(self) -> HouseholdRun:
+        """Every frame and determination of a small in-memory population (prepared plan)."""
+        if self._household is None:
+            assert self.population.arrow is not None
+            self._household = household_engine().run(self.population.arrow, self.snap)
+        return self._household
+
     def to_pyarrow(self) -> pa.Table:
         """All determinations in memory, in the ``schema.DETERMINATIONS`` layout, sorted."""
+        if self.small:
+            table = self.household_run().determinations
+            if len(self.programmes) < len(CATALOGUE):
+                table = table.filter(pc.is_in(table["programme"], pa.array(self.names)))
+            return table
         run = self.run()
         sql = run.determinations_sql(self.names, ordered=True)
         if run.backend == "duckdb":
@@ -121,6 +154,48 @@ class Evaluation:
             run.con.raw_sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
         else:
             self.population.con.to_parquet(self.population.con.sql(sql), str(path))
+
+    def write_parts(
+        self,
+        directory: Path | str,
+        *,
+        chunk_persons: int = DEFAULT_CHUNK_PERSONS,
+        progress: Callable[[int, int, int], None] | None = None,
+    ) -> list[Path]:
+        """Write the determinations as Parquet parts in ``directory``, household by household
+        in chunks of about ``chunk_persons`` persons (DuckDB; Spark writes its own parts).
+
+        Memory stays bounded whatever the population's size; the parts hold exactly the rows
+        of one whole-population evaluation. ``progress(done, chunks, persons)`` after each part.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        if self.population.backend != "duckdb":
+            self.to_parquet(out / "spark")
+            return [out / "spark"]
+        run = Run(self.population.con, self.plan)
+        paths: list[Path] = []
+        try:
+            run.bind_all(self.population.tables)
+            total = self.population.con.con.sql(
+                f'SELECT count(*) FROM "{run.name("all_persons")}"'
+            ).fetchone()
+            persons = int(total[0]) if total else 0
+            chunks = max(1, -(-persons // max(1, chunk_persons)))
+            bounds = run.chunk_bounds(chunks)
+            for index, (lo, hi) in enumerate(bounds):
+                run.bind_chunk(lo, hi)
+                run.execute()
+                path = out / f"part-{index:05d}.parquet"
+                target = str(path).replace("'", "''")
+                sql = run.determinations_sql(self.names)
+                run.con.raw_sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+                paths.append(path)
+                if progress is not None:
+                    progress(index + 1, len(bounds), persons)
+        finally:
+            run.close()
+        return paths
 
     def close(self) -> None:
         """Drop the temporary tables of this evaluation from the connection."""

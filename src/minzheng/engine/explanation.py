@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,9 +21,13 @@ from minzheng.engine.backends import Backend
 from minzheng.engine.evaluation import (
     ParametersArg,
     PopulationArg,
-    determinations,
     evaluate,
+    resolve_parameters,
 )
+from minzheng.engine.household import HouseholdRun, household_tables
+from minzheng.engine.household import engine as household_engine
+from minzheng.engine.parameters import ParameterSnapshot
+from minzheng.engine.plan import snapshot_key
 from minzheng.engine.population import Population, load_population
 from minzheng.engine.programmes import BY_NAME
 
@@ -182,16 +188,81 @@ def explain(
     """Explain ``programme`` for one household, through the same expressions as ``evaluate``."""
     if programme not in BY_NAME:
         raise ValueError(f"unknown programme {programme!r}")
+    found = explain_household(
+        population, household_id, parameters, as_of, backend, programmes=[programme]
+    )
+    return found[programme]
+
+
+def explain_household(
+    population: PopulationArg,
+    household_id: int,
+    parameters: ParametersArg = None,
+    as_of: dt.date | None = None,
+    backend: Backend | str = "duckdb",
+    *,
+    programmes: Sequence[str] | None = None,
+) -> dict[str, Explanation]:
+    """Every programme's explanation (or the named ones') for one household, from one
+    evaluation of the household: its rows are read once and run through the prepared plan."""
+    names = list(programmes) if programmes is not None else list(BY_NAME)
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise ValueError(f"unknown programmes: {unknown}")
+    if as_of is None:
+        as_of = parameters.as_of if isinstance(parameters, ParameterSnapshot) else dt.date.today()
+    snap = resolve_parameters(parameters, as_of)
+    run = _household_run(population, household_id, snap, backend)
+    return {name: _explanation(run, household_id, name, snap) for name in names}
+
+
+def _household_run(
+    population: PopulationArg, household_id: int, snap: ParameterSnapshot, backend: str
+) -> HouseholdRun:
+    """The household's evaluation; the last few are kept per population object, so that
+    explaining several programmes in turn evaluates the household once."""
+    key = (id(population), int(household_id), snapshot_key(snap))
+    cached = _recent.get(key)
+    if cached is not None and cached[0]() is population:
+        return cached[1]
     pop = population if isinstance(population, Population) else load_population(population, backend)
-    sub = pop.for_households([household_id])
-    ev = evaluate(sub, parameters, as_of, programmes=[programme])
+    tables = household_tables(pop, [household_id])
+    on_duckdb = pop.backend == "duckdb"
+    run = household_engine().run(tables, snap) if on_duckdb else _run_on_backend(pop, tables, snap)
+    try:
+        ref = weakref.ref(population)
+    except TypeError:  # plain dicts, paths: not kept
+        return run
+    _recent[key] = (ref, run)
+    while len(_recent) > 16:
+        _recent.pop(next(iter(_recent)))
+    return run
+
+
+_recent: dict[tuple[int, int, str], tuple[weakref.ref[Any], HouseholdRun]] = {}
+
+
+def _run_on_backend(
+    pop: Population, tables: dict[str, Any], snap: ParameterSnapshot
+) -> HouseholdRun:
+    """The household through the backend's own plan (Spark): slower, the same expressions."""
+    sub = load_population(tables, pop.backend, con=pop.con)
+    ev = evaluate(sub, snap)
+    frames = {name: sub.con.to_pyarrow(table).to_pylist() for name, table in ev.frames.items()}
+    return HouseholdRun(determinations=ev.to_pyarrow(), frames=frames, inputs=tables)
+
+
+def _explanation(
+    run: HouseholdRun, household_id: int, programme: str, snap: ParameterSnapshot
+) -> Explanation:
     prog = BY_NAME[programme]
-    frame = ev.frames[programme]
-    frame = frame.filter(frame.household_id == household_id)
-    rows = sub.con.to_pyarrow(frame).to_pylist()
-    dets = sub.con.to_pyarrow(determinations(prog, frame, ev.snap)).to_pylist()
+    rows = [r for r in run.frames[programme] if r["household_id"] == household_id]
     key = "person_id" if prog.level == "person" else "household_id"
-    by_subject = {d[key]: d for d in dets}
+    by_subject = {
+        d[key]: d
+        for d in run.determinations.to_pylist()
+        if d["programme"] == programme and d["household_id"] == household_id
+    }
     subjects = []
     for row in sorted(rows, key=lambda r: r.get("person_id") or 0):
         det = by_subject[row[key]]
@@ -226,16 +297,16 @@ def explain(
                 "unverified_parameters": det["unverified_parameters"],
             }
         )
-    inputs = {name: sub.con.to_pyarrow(sub.tables[name]).to_pylist() for name in schema.TABLES}
+    inputs = {name: run.inputs[name].to_pylist() for name in schema.TABLES}
     for person in inputs["persons"]:
         person.pop("id_number", None)
     return Explanation(
         programme=programme,
         label=prog.label,
         legal_basis=prog.legal_basis,
-        as_of=ev.as_of,
+        as_of=snap.as_of,
         household_id=household_id,
         subjects=subjects,
-        parameters=[ev.snap.get(name).as_dict() for name in prog.parameters],
+        parameters=[snap.get(name).as_dict() for name in prog.parameters],
         inputs=inputs,
     )

@@ -33,6 +33,7 @@ from minzheng.engine.expr import (
     age_on,
     any3,
     count_null,
+    count_packed,
     count_true,
     day_span,
     fen_col,
@@ -42,6 +43,7 @@ from minzheng.engine.expr import (
     param_int,
     param_kinds,
     to_fen,
+    unpack,
 )
 from minzheng.engine.parameters import ParameterSnapshot
 
@@ -177,9 +179,9 @@ def _income_per_person(inc: ir.Table, prefix: str) -> ir.Table:
     rows = inc.filter(inc.person_id.notnull())
     return rows.group_by(**{f"{prefix}person": rows.person_id}).aggregate(
         **{
-            f"{prefix}own_fen": rows.part_fen.sum(),
-            f"{prefix}missing": rows.amount_missing.sum(),
-            f"{prefix}wage_rows": ibis.ifelse(rows.kind == "wage", 1, 0).sum(),
+            f"{prefix}own_fen": rows.part_fen.sum().cast("int64"),
+            f"{prefix}missing": rows.amount_missing.sum().cast("int64"),
+            f"{prefix}wage_rows": ibis.ifelse(rows.kind == "wage", 1, 0).sum().cast("int64"),
         }
     )
 
@@ -188,8 +190,8 @@ def _income_per_household(inc: ir.Table, prefix: str) -> ir.Table:
     rows = inc.filter(inc.person_id.isnull())
     return rows.group_by(**{f"{prefix}household": rows.household_id}).aggregate(
         **{
-            f"{prefix}hh_fen": rows.part_fen.sum(),
-            f"{prefix}hh_missing": rows.amount_missing.sum(),
+            f"{prefix}hh_fen": rows.part_fen.sum().cast("int64"),
+            f"{prefix}hh_missing": rows.amount_missing.sum().cast("int64"),
         }
     )
 
@@ -240,17 +242,19 @@ def _asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> i
     grade = a.housing_grade.fill_null("")
     is_home = (a.kind == "home") & ~grade.isin(list(UNSAFE_HOUSING))
     return a.group_by(a_household=a.household_id, a_person=a.person_id).aggregate(
-        a_financial_fen=ibis.ifelse(financial, value_fen, 0).fill_null(0).sum(),
+        a_financial_fen=ibis.ifelse(financial, value_fen, 0).fill_null(0).sum().cast("int64"),
         a_financial_missing=count_true(financial & a.value.isnull()),
         a_vehicles_bad=count_true(vehicle_bad),
         a_vehicles_null=count_null(vehicle_bad),
         a_business_bad=count_true(business_bad),
         a_business_null=count_null(business_bad),
-        a_homes=ibis.ifelse(is_home, 1, 0).sum(),
-        a_unsafe_homes=ibis.ifelse(
-            (a.kind == "home") & grade.isin(list(UNSAFE_HOUSING)), 1, 0
-        ).sum(),
-        a_home_area=ibis.ifelse(is_home, (a.floor_area * 100).cast("int64"), int_lit(0)).sum(),
+        a_homes=ibis.ifelse(is_home, 1, 0).sum().cast("int64"),
+        a_unsafe_homes=ibis.ifelse((a.kind == "home") & grade.isin(list(UNSAFE_HOUSING)), 1, 0)
+        .sum()
+        .cast("int64"),
+        a_home_area=ibis.ifelse(is_home, (a.floor_area * 100).cast("int64"), int_lit(0))
+        .sum()
+        .cast("int64"),
     )
 
 
@@ -406,61 +410,72 @@ def _total(terms: list[ir.IntegerValue]) -> ir.IntegerValue:
     return total
 
 
+# Counts per household, three to a packed aggregate (``count_packed``).
+MEMBER_COUNTS = (
+    ("counted_members", "income_unknown_members", "rigid_income_unknown_members"),
+    ("major_illness_members", "addons_unknown", "students"),
+    ("disabled_members", "unemployed_able"),
+)
+
+
 def member_aggregates(members: ir.Table) -> ir.Table:
     """Per household named by a membership: the counted members' figures, and how many of its
     members stand to each member as a supporter or a parent (by relation to the head)."""
     m = members
     c = m.counted
     able = m.able_supporter
-
-    def sum_counted(value: ir.NumericValue) -> ir.NumericValue:
-        return value.sum(where=c)
-
-    n = count_true
-    aggs: dict[str, ir.Value] = {
-        "members_total": m.count(),
-        "counted_members": n(c),
-        "members_income_fen": sum_counted(m.income_fen),
-        "income_unknown_members": n(c & m.income_fen.isnull()),
-        "members_rigid_income_fen": sum_counted(m.rigid_income_fen),
-        "rigid_income_unknown_members": n(c & m.rigid_income_fen.isnull()),
-        "major_illness_members": n(c & m.major_illness),
-        "addons_fen_sum": sum_counted(m.addon_fen),
-        "addons_unknown": n(c & m.addon_fen.isnull()),
-        "students": n(c & m.school_status.isin(list(STUDENT_STATUSES))),
-        "disabled_members": n(c & m.disability_grade.notnull()),
-        "unemployed_able": n(
-            c & (m.employment_status == "unemployed") & (m.work_capacity != "none")
-        ),
+    conds: dict[str, ir.BooleanValue] = {
+        "counted_members": c,
+        "income_unknown_members": c & m.income_fen.isnull(),
+        "rigid_income_unknown_members": c & m.rigid_income_fen.isnull(),
+        "major_illness_members": c & m.major_illness,
+        "addons_unknown": c & m.addon_fen.isnull(),
+        "students": c & m.school_status.isin(list(STUDENT_STATUSES)),
+        "disabled_members": c & m.disability_grade.notnull(),
+        "unemployed_able": c & (m.employment_status == "unemployed") & (m.work_capacity != "none"),
     }
+    packs: dict[str, tuple[str, ...]] = {
+        f"k_members_{i}": names for i, names in enumerate(MEMBER_COUNTS)
+    }
+    aggs: dict[str, ir.Value] = {
+        name: count_packed(*(conds[n] for n in names)) for name, names in packs.items()
+    }
+    aggs["members_total"] = m.count()
+    aggs["members_income_fen"] = ibis.ifelse(c, m.income_fen, int_lit(None)).sum().cast("int64")
+    aggs["members_rigid_income_fen"] = (
+        ibis.ifelse(c, m.rigid_income_fen, int_lit(None)).sum().cast("int64")
+    )
+    aggs["addons_fen_sum"] = ibis.ifelse(c, m.addon_fen, int_lit(None)).sum().cast("int64")
     for fig in ASSET_FIGURES:
-        aggs[f"m_{fig}"] = sum_counted(m[f"a_{fig}"])
+        aggs[f"m_{fig}"] = ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)).sum().cast("int64")
     for rel in SUPPORTER_RELATIONS:
         is_rel = m.living & (m.relation == rel)
-        aggs[f"s_{rel}"] = n(is_rel)
-        aggs[f"s_{rel}_able"] = n(is_rel & able)
-        aggs[f"s_{rel}_null"] = n(is_rel & able.isnull())
+        packs[f"k_sup_{rel}"] = (f"s_{rel}", f"s_{rel}_able", f"s_{rel}_null")
+        aggs[f"k_sup_{rel}"] = count_packed(is_rel, is_rel & able, is_rel & able.isnull())
     for rel in PARENT_RELATIONS:
         is_rel = m.relation == rel
-        aggs[f"p_{rel}"] = n(is_rel)
-        aggs[f"p_{rel}_alive"] = n(is_rel & m.living & ~m.is_missing)
-        aggs[f"p_{rel}_dead"] = n(is_rel & ~m.living)
+        packs[f"k_par_{rel}"] = (f"p_{rel}", f"p_{rel}_alive", f"p_{rel}_dead")
+        aggs[f"k_par_{rel}"] = count_packed(
+            is_rel, is_rel & m.living & ~m.is_missing, is_rel & ~m.living
+        )
     g = m.group_by(g_household=m.household_id).aggregate(**aggs)
+    counts = {
+        name: unpack(g[packed], i, g.members_total)
+        for packed, names in packs.items()
+        for i, name in enumerate(names)
+    }
     # Per relation of a member: their supporters (and parents) among the household's members,
     # themselves included where the pair is symmetric (a parent beside another parent).
-    derived: dict[str, ir.Value] = {}
+    derived: dict[str, ir.Value] = {name: counts[name] for names in MEMBER_COUNTS for name in names}
     for suffix in ("", "_able", "_null"):
         for person in sorted({p for p, _ in SUPPORT_PAIRS}):
-            terms = [g[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
+            terms = [counts[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
             derived[f"sup_{person}{suffix}"] = _total(terms)
     for suffix in ("", "_alive", "_dead"):
         for child in sorted({c for c, _ in PARENT_PAIRS}):
-            terms = [g[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
+            terms = [counts[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
             derived[f"par_{child}{suffix}"] = _total(terms)
-    raw = [f"s_{r}{x}" for r in SUPPORTER_RELATIONS for x in ("", "_able", "_null")] + [
-        f"p_{r}{x}" for r in PARENT_RELATIONS for x in ("", "_alive", "_dead")
-    ]
-    return g.mutate(**derived).drop(*raw)
+    return g.mutate(**derived).drop(*packs)
 
 
 def household_facts(
@@ -541,11 +556,15 @@ def household_facts(
     xs = x.group_by(x_household=x.household_id).aggregate(
         rigid_spending_fen=ibis.ifelse(
             x.kind.isin(list(rigid_kinds or ("-",))) & (x.date >= ibis.literal(rigid_start)), xf, 0
-        ).sum(),
+        )
+        .sum()
+        .cast("int64"),
         ta_spending_fen=ibis.ifelse(
             x.kind.isin(list(ta_kinds or ("-",))) & (x.date >= ibis.literal(ta_start)), xf, 0
-        ).sum(),
-        medical_spending_fen=ibis.ifelse(x.kind == "medical", xf, 0).sum(),
+        )
+        .sum()
+        .cast("int64"),
+        medical_spending_fen=ibis.ifelse(x.kind == "medical", xf, 0).sum().cast("int64"),
     )
 
     ev = tables["events"]
@@ -559,13 +578,17 @@ def household_facts(
             & (ev.date > ibis.literal(as_of - dt.timedelta(days=recent_days or 0))),
             1,
             0,
-        ).sum(),
+        )
+        .sum()
+        .cast("int64"),
         home_purchases=ibis.ifelse(
             (ev.kind == "home_purchase")
             & (ev.date > ibis.literal(add_months(as_of, -12 * (purchase_years or 0)))),
             1,
             0,
-        ).sum(),
+        )
+        .sum()
+        .cast("int64"),
     )
     for t, key in (
         (hh_enrol, "e_household"),
@@ -630,12 +653,25 @@ def household_facts(
     return hf.select(**out)
 
 
-def build_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, stage: Stage) -> Facts:
-    """The member and household facts on the snapshot's date, each made a stage of the plan."""
+def _inline(name: str, table: ir.Table) -> ir.Table:
+    return table
+
+
+def build_facts(
+    tables: Mapping[str, ir.Table],
+    snap: ParameterSnapshot,
+    stage: Stage,
+    split: Stage = _inline,
+) -> Facts:
+    """The member and household facts on the snapshot's date, each made a stage of the plan.
+
+    ``split`` marks where a plan for one household materialises more often (smaller SQL to plan);
+    a whole-population plan keeps those parts inline.
+    """
     win = windows(snap)
     members = stage("members", member_facts(tables, snap, win))
     magg = stage("household_members", member_aggregates(members))
-    households = household_facts(tables, magg, snap, win)
+    households = split("household_facts", household_facts(tables, magg, snap, win))
     return Facts(
         as_of=snap.as_of,
         windows=win,

@@ -41,6 +41,7 @@ from minzheng.engine.programmes.base import on, with_status
 PLACEHOLDER = "mzrun_"
 ORDER = ("programme", "household_id", "person_id")
 StepKind = Literal["stage", "frame"]
+Mode = Literal["population", "household"]
 DIALECTS = {"duckdb": "duckdb", "spark": "pyspark"}
 
 
@@ -139,8 +140,13 @@ def determinations(programme: Programme, frame: ir.Table, snap: ParameterSnapsho
 MONEY_TYPE = "decimal(14, 2)"
 
 
-def build_plan(snap: ParameterSnapshot) -> Plan:
-    """Every programme of the catalogue as steps over the unbound population tables."""
+def build_plan(snap: ParameterSnapshot, mode: Mode = "population") -> Plan:
+    """Every programme of the catalogue as steps over the unbound population tables.
+
+    ``mode``: ``population`` materialises only the four stages; ``household`` (a few rows,
+    where planning the SQL costs more than running it) also materialises the splits, so that
+    each statement stays small. The expressions are the same.
+    """
     tables = {
         name: ibis.table(_ibis_schema(target), name=input_name(name))
         for name, target in schema.TABLES.items()
@@ -151,7 +157,10 @@ def build_plan(snap: ParameterSnapshot) -> Plan:
         steps.append(Step(name=name, kind=kind, expr=expr))
         return ibis.table(expr.schema(), name=step_name(name))
 
-    facts = build_facts(tables, snap, lambda name, expr: add(name, "stage", expr))
+    def split(name: str, expr: ir.Table) -> ir.Table:
+        return add(name, "stage", expr) if mode == "household" else expr
+
+    facts = build_facts(tables, snap, lambda name, expr: add(name, "stage", expr), split)
     ctx = Context(facts=facts, snap=snap)
     dets: dict[str, ir.Table] = {}
     for programme in CATALOGUE:
@@ -203,8 +212,8 @@ class CompiledPlan:
     snap: ParameterSnapshot
     steps: tuple[CompiledStep, ...]
     determinations: Mapping[str, str]
-    # frame name -> its columns, for reading frames without asking the backend
-    frame_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # step name -> its Arrow schema (the types the expressions declare)
+    schemas: Mapping[str, pa.Schema] = field(default_factory=dict)
 
     def union(self, programmes: Iterable[str]) -> str:
         """SQL of the determinations of ``programmes``, in the catalogue's order."""
@@ -212,42 +221,45 @@ class CompiledPlan:
         return "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql in parts)
 
 
-_cache: dict[tuple[str, str], CompiledPlan] = {}
+_cache: dict[tuple[str, str, str], CompiledPlan] = {}
 _lock = threading.Lock()
 
 
-def compiled(snap: ParameterSnapshot, backend: str = "duckdb") -> CompiledPlan:
+def compiled(
+    snap: ParameterSnapshot, backend: str = "duckdb", mode: Mode = "population"
+) -> CompiledPlan:
     """The plan for ``snap`` as SQL for ``backend`` (compiled on first use, then reused)."""
-    key = (snapshot_key(snap), backend)
+    key = (snapshot_key(snap), backend, mode)
     found = _cache.get(key)
     if found is not None:
         return found
     with _lock:
         found = _cache.get(key)
         if found is None:
-            found = _compile(build_plan(snap), key[0], DIALECTS[backend])
+            found = _compile(build_plan(snap, mode), key[0], DIALECTS[backend])
             if len(_cache) > 64:  # a long-running process sees few snapshots; stay bounded
                 _cache.clear()
             _cache[key] = found
         return found
 
 
+def _sql(expr: ir.Table, dialect: str) -> str:
+    return str(ibis.to_sql(expr, dialect=dialect, pretty=False))
+
+
 def _compile(plan: Plan, key: str, dialect: str) -> CompiledPlan:
     steps = tuple(
-        CompiledStep(name=s.name, kind=s.kind, sql=str(ibis.to_sql(s.expr, dialect=dialect)))
-        for s in plan.steps
+        CompiledStep(name=s.name, kind=s.kind, sql=_sql(s.expr, dialect)) for s in plan.steps
     )
-    dets = {
-        name: str(ibis.to_sql(expr, dialect=dialect)) for name, expr in plan.determinations.items()
-    }
-    columns = {s.name: tuple(s.expr.columns) for s in plan.steps}
+    dets = {name: _sql(expr, dialect) for name, expr in plan.determinations.items()}
+    schemas = {s.name: s.expr.schema().to_pyarrow() for s in plan.steps}
     return CompiledPlan(
         key=key,
         dialect=dialect,
         snap=plan.snap,
         steps=steps,
         determinations=dets,
-        frame_columns=columns,
+        schemas=schemas,
     )
 
 
@@ -287,10 +299,81 @@ class Run:
             else:
                 self.con.create_view(target, expr, overwrite=True)
 
-    def bind_sql(self, name: str, body: str) -> None:
-        """Put a population table under its input name from raw SQL of the backend."""
-        target = self.name(f"in_{name}")
-        self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+    def bind_all(self, tables: Mapping[str, ir.Table]) -> None:
+        """Put the whole population under ``all_<table>`` (DuckDB), for runs by chunk."""
+        for name, expr in tables.items():
+            self.con._run_pre_execute_hooks(expr)
+            body = str(self.con.compile(expr))
+            target = self.name(f"all_{name}")
+            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+            self.created.append(("VIEW", target))
+
+    def chunk_bounds(self, chunks: int) -> list[tuple[int | None, int | None]]:
+        """``chunks`` ranges of household IDs of about the same number of households: the
+        first open below (and taking null IDs), the last open above."""
+        if chunks <= 1:
+            return [(None, None)]
+        fractions = ", ".join(str(i / chunks) for i in range(1, chunks))
+        row = self.con.con.sql(
+            f'SELECT quantile_disc(household_id, [{fractions}]) FROM "{self.name("all_households")}"'
+        ).fetchone()
+        cuts = sorted({int(c) for c in (row[0] if row and row[0] else []) if c is not None})
+        edges: list[int | None] = [None, *cuts, None]
+        return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+
+    def bind_chunk(self, lo: int | None, hi: int | None) -> int:
+        """Put one chunk of the population (households with ``lo <= id < hi``, their members'
+        person records wherever recorded) under the plan's input names; returns its persons.
+
+        Every household's records are in its chunk, and every record that carries a member's
+        ``person_id``: the chunks' determinations are exactly the whole population's.
+        """
+        conds = []
+        if lo is not None:
+            conds.append(f"household_id >= {int(lo)}")
+        if hi is not None:
+            conds.append(f"household_id < {int(hi)}")
+        in_range = " AND ".join(conds) if conds else "TRUE"
+        if lo is None:
+            in_range = f"(({in_range}) OR household_id IS NULL)"
+        persons = self.name("chunk_persons")
+        self.con.raw_sql(
+            f'CREATE OR REPLACE TEMP TABLE "{persons}" AS SELECT DISTINCT person_id '
+            f'FROM "{self.name("all_memberships")}" WHERE {in_range} AND person_id IS NOT NULL'
+        )
+        if ("TABLE", persons) not in self.created:
+            self.created.append(("TABLE", persons))
+        count, pmin, pmax = self.con.con.sql(
+            f'SELECT count(*), min(person_id), max(person_id) FROM "{persons}"'
+        ).fetchone() or (0, None, None)
+        if pmin is None or pmax is None:
+            of_members = "FALSE"
+        else:
+            of_members = (
+                f"person_id BETWEEN {int(pmin)} AND {int(pmax)} "
+                f'AND person_id IN (SELECT person_id FROM "{persons}")'
+            )
+
+        def view(name: str, body: str) -> None:
+            target = self.name(f"in_{name}")
+            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+            if ("VIEW", target) not in self.created:
+                self.created.append(("VIEW", target))
+
+        for name in schema.TABLES:
+            source = f'"{self.name(f"all_{name}")}"'
+            if name == "persons":
+                view(name, f"SELECT * FROM {source} WHERE {of_members}")
+            elif name in ("incomes", "enrolments"):
+                # the household's records, and its members' records kept under another household
+                view(
+                    name,
+                    f"SELECT * FROM {source} WHERE {in_range} UNION ALL "
+                    f"SELECT * FROM {source} WHERE NOT coalesce({in_range}, FALSE) AND {of_members}",
+                )
+            else:
+                view(name, f"SELECT * FROM {source} WHERE {in_range}")
+        return int(count)
 
     # steps --------------------------------------------------------------------------------------
     def execute(self, *, materialise_frames: bool = False) -> None:

@@ -30,6 +30,13 @@ class Population:
     tables: Mapping[str, ibis.Table]
     # Temporary directories that must live as long as the population (Spark reads files lazily).
     _keep: tuple[object, ...] = field(default=(), repr=False, compare=False)
+    # The same tables in memory, when the population was given as Arrow tables (DuckDB).
+    arrow: Mapping[str, pa.Table] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def persons_in_memory(self) -> int | None:
+        """How many person rows the in-memory tables hold (``None`` when not in memory)."""
+        return None if self.arrow is None else self.arrow["persons"].num_rows
 
     def __getattr__(self, name: str) -> ibis.Table:
         if name in schema.TABLES:
@@ -42,7 +49,9 @@ class Population:
 
     def with_keep(self, obj: object) -> Population:
         """The same population, keeping ``obj`` (a temporary directory) alive with it."""
-        return Population(con=self.con, tables=self.tables, _keep=(*self._keep, obj))
+        return Population(
+            con=self.con, tables=self.tables, _keep=(*self._keep, obj), arrow=self.arrow
+        )
 
     def for_households(self, household_ids: Iterable[int]) -> Population:
         """The same population restricted to some households and their members' records.
@@ -78,7 +87,7 @@ class PopulationSource(Protocol):
     def load(self, con: BaseBackend) -> Population: ...
 
 
-def _conform(table: pa.Table, name: str) -> pa.Table:
+def conform(table: pa.Table, name: str) -> pa.Table:
     """Columns in schema order and types; absent columns become nulls."""
     target = schema.TABLES[name]
     columns = []
@@ -98,7 +107,7 @@ class ArrowSource:
 
     def load(self, con: BaseBackend) -> Population:
         conformed = {
-            name: _conform(self.tables.get(name, target.empty_table()), name)
+            name: conform(self.tables.get(name, target.empty_table()), name)
             for name, target in schema.TABLES.items()
         }
         if backend_name(con) == "spark":
@@ -108,7 +117,7 @@ class ArrowSource:
                 pq.write_table(table, Path(tmp.name) / f"{name}.parquet")
             return ParquetSource(Path(tmp.name)).load(con).with_keep(tmp)
         tables = {name: ibis.memtable(table) for name, table in conformed.items()}
-        return Population(con=con, tables=tables)
+        return Population(con=con, tables=tables, arrow=conformed)
 
 
 @dataclass(frozen=True)

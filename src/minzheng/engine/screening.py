@@ -2,23 +2,27 @@
 
 ``screen()`` is what ``minzheng screen`` and the benchmark call. The population comes from any
 ``PopulationSource`` (a Parquet directory today; the registry's snapshot export implements the
-same protocol); the parameters from the database or the seed.
+same protocol); the parameters from the database or the seed. On DuckDB the population is
+evaluated in chunks of households (``chunk_persons`` persons each) so that memory stays bounded;
+``determinations/`` then holds one Parquet part per chunk (read it as ``determinations/*.parquet``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from minzheng.engine.backends import Backend, connect
-from minzheng.engine.evaluation import ParametersArg, evaluate
+from minzheng.engine.backends import Backend, connect, connect_duckdb
+from minzheng.engine.evaluation import DEFAULT_CHUNK_PERSONS, ParametersArg, evaluate
 from minzheng.engine.population import PopulationSource, load_population
 
 Progress = Callable[[str], None]
@@ -48,14 +52,22 @@ def screen(
     parameters: ParametersArg = None,
     backend: Backend | str = "duckdb",
     progress: Progress = _noop,
+    chunk_persons: int = DEFAULT_CHUNK_PERSONS,
+    threads: int | None = None,
+    memory_limit: str | None = "6GB",
 ) -> ScreeningResult:
-    """Evaluate every programme for the population and write ``determinations.parquet``,
-    ``summary.parquet`` and ``summary.csv`` (counts and amounts by programme, county and status)."""
+    """Evaluate every programme for the population and write ``determinations/`` (Parquet
+    parts), ``summary.parquet`` and ``summary.csv`` (counts and amounts by programme, county and
+    status). ``progress`` gets a message after loading, after each chunk and at the end."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    con = connect(backend)
+    spill = tempfile.TemporaryDirectory(prefix="minzheng-screen-")
+    if backend == "duckdb":
+        con = connect_duckdb(threads=threads, memory_limit=memory_limit, temp_directory=spill.name)
+    else:
+        con = connect(backend)
     pop = load_population(source, backend, con=con)
     persons = int(pop.persons.count().execute())
     households = int(pop.households.count().execute())
@@ -64,20 +76,25 @@ def screen(
 
     t1 = time.perf_counter()
     ev = evaluate(pop, parameters, as_of)
-    ev.run()
-    seconds["facts_and_tiers"] = time.perf_counter() - t1
-    progress("facts and tier programmes computed")
+    seconds["compile"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    det_path = out / "determinations.parquet"
-    table = ev.table
-    con.to_parquet(table, str(det_path))  # Spark writes a directory of parts
-    seconds["determinations"] = time.perf_counter() - t2
-    progress(f"determinations written to {det_path}")
+    det_dir = out / "determinations"
+    for old in det_dir.glob("part-*.parquet"):
+        old.unlink()
+
+    def chunk_done(done: int, chunks: int, total: int) -> None:
+        progress(f"chunk {done}/{chunks} of {total:,} persons evaluated")
+
+    ev.write_parts(det_dir, chunk_persons=chunk_persons, progress=chunk_done)
+    seconds["evaluate"] = time.perf_counter() - t2
+    progress(f"determinations written to {det_dir}")
 
     t3 = time.perf_counter()
-    written = con.read_parquet(str(det_path))
-    rows = int(written.count().execute())
+    pattern = (
+        str(det_dir / "**" / "*.parquet") if backend != "duckdb" else str(det_dir / "*.parquet")
+    )
+    written = con.read_parquet(pattern)
     summary = (
         written.group_by(["programme", "county_code", "status"])
         .aggregate(
@@ -87,14 +104,16 @@ def screen(
         .order_by(["programme", "county_code", "status"])
     )
     summary_table = con.to_pyarrow(summary)
+    rows = int(pc.sum(summary_table["subjects"]).as_py() or 0)
     summary_path = out / "summary.parquet"
     pq.write_table(summary_table, summary_path)
     pacsv.write_csv(summary_table, out / "summary.csv")
     seconds["summary"] = time.perf_counter() - t3
     progress(f"summary written to {summary_path}")
+    spill.cleanup()
     return ScreeningResult(
         as_of=as_of,
-        determinations_path=det_path,
+        determinations_path=det_dir,
         summary_path=summary_path,
         summary=summary_table,
         rows=rows,
