@@ -12,10 +12,35 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pytest_django.plugin import blocking_manager_key
 
 from minzheng.divisions import selectors as division_selectors
 from minzheng.divisions import services as division_services
 from minzheng.divisions.models import Division
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After a transactional test has flushed the tables, put the division tree back.
+
+    Transactional tests (``django_db(transaction=True)``, ``transactional_db``, ``live_server``)
+    end with a flush that empties every table; the tests after them on the same worker expect the
+    tree that ``django_db_setup`` loaded.
+    """
+    result = yield
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    )
+    # After the last test the session's teardown has already dropped the test database.
+    if nextitem is None:
+        return result
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        with item.config.stash[blocking_manager_key].unblock():
+            if not Division.objects.exists():
+                division_services.load_divisions()
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +70,14 @@ def divisions(db: None) -> DivisionTree:
     if not Division.objects.exists():
         division_services.load_divisions()
     return DivisionTree()
+
+
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings: Any, _media_root: Any) -> None:
+    """Uploads made by tests go to a temporary folder, never into the project's var/media."""
+    settings.MEDIA_ROOT = str(_media_root)
