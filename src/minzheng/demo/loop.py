@@ -429,9 +429,10 @@ def _join(loop: Loop, household: Any, note: str, alert: Alert | None) -> Case:
 
 
 def _decision_days(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The two days the county decided on (last month, this week): the engine compiles its plan
-    once per day evaluated, so the demo's decisions share two days."""
-    return workdays_before(today, 20), workdays_before(today, 2)
+    """The two days the county decided on: last month, and today. The engine compiles its plan
+    once per day it evaluates (today's is compiled already by the screening), so the demo's
+    decisions share these two days."""
+    return workdays_before(today, 20), today
 
 
 def _start_for(decided: dt.date) -> dt.date:
@@ -441,7 +442,7 @@ def _start_for(decided: dt.date) -> dt.date:
 
 def _decided(loop: Loop, cash: list[Alert], other: list[Alert]) -> None:
     """Window applications weeks ago whose households the screening also found (the alert joins
-    the case): paid since last month, paid this week, waiting for the county, the county's
+    the case): paid since last month, approved and paid today, waiting for the county, the county's
     decision overdue; a 低保边缘 household approved without payment, followed up and closed.
     Consumes alerts from ``cash`` and ``other``."""
     today = loop.today
@@ -465,7 +466,7 @@ def _decided(loop: Loop, cash: list[Alert], other: list[Alert]) -> None:
         charity = loop.refer_charity(case, workdays_before(today, 12))
         loop.answer(charity, loop.w.charity, "已安排社工每周上门探访一次，并送去米面油等生活物资。")
 
-    def paid_this_week() -> None:
+    def paid_today() -> None:
         alert = cash.pop(0)
         case = _join(loop, alert.household, "窗口申请", alert)
         loop.to_decision(case, _start_for(recent))
@@ -490,7 +491,7 @@ def _decided(loop: Loop, cash: list[Alert], other: list[Alert]) -> None:
         loop.to_decision(case, _start_for(recent))
         loop.decide(case, recent)
         case.refresh_from_db()
-        referral = loop.refer_charity(case, workdays.add_workdays(recent, 1))
+        referral = loop.refer_charity(case, recent)
         loop.answer(referral, loop.w.charity, "已为家庭链接助学金 2000 元，并安排志愿者结对帮扶。")
         case.refresh_from_db()
         if case.status == S.FOLLOW_UP:
@@ -506,7 +507,7 @@ def _decided(loop: Loop, cash: list[Alert], other: list[Alert]) -> None:
     plans: list[tuple[str, list[Alert], Callable[[], None]]] = [
         ("paid last month", cash, paid_long_ago),
         ("county decision", cash, waiting_for_county),
-        ("paid this week", cash, paid_this_week),
+        ("paid today", cash, paid_today),
         ("follow-up closed", near, followed_up),
         ("county decision overdue", cash, county_overdue),
     ]
