@@ -80,16 +80,23 @@ def test_backup_writes_a_verified_manifest_and_an_audit_event(backup: Backup) ->
     with tarfile.open(backup.archive) as tar:
         names = set(tar.getnames())
         manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+    # The demo's worked cases leave their uploads in media/ too; every file there is archived.
+    media_files = {
+        f"media/{p.relative_to(backup.source / 'media').as_posix()}"
+        for p in (backup.source / "media").rglob("*")
+        if p.is_file()
+    }
+    assert "media/evidence/visit.txt" in media_files
     assert names == {
         "manifest.json",
         DB,
-        "media/evidence/visit.txt",
         "secret_key",
         "encryption.key",
+        *media_files,
     }
     assert manifest["version"] == "0.1.0"
     assert manifest["includes_keys"] is True
-    assert manifest["media"]["files"] == 1
+    assert manifest["media"]["files"] == len(media_files)
     assert manifest["counts"]["accounts_user"] == 10
     assert manifest["counts"]["divisions_division"] == _count(
         backup.source, "SELECT COUNT(*) FROM divisions_division"
