@@ -415,7 +415,9 @@ def apply_transition(
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise IllegalTransition(f"没有名为“{name}”的办理操作。")
-    locked = Case.objects.select_for_update().select_related("household__head", "division")
+    locked = Case.objects.select_for_update(of=("self",)).select_related(
+        "household__head", "division"
+    )
     current = locked.get(pk=case.pk)
     if current.version != expected_version:
         raise Conflict(_conflict_message(current, dict(S.choices)), current=current)
@@ -568,7 +570,7 @@ def apply_referral_transition(
     if transition is None:
         raise IllegalTransition(f"没有名为“{name}”的转介操作。")
     current = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("case__division", "case__household__head", "to_org_unit")
         .get(pk=referral.pk)
     )

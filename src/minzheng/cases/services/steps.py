@@ -304,7 +304,9 @@ def case_extend(*, case: Case, by: Any, expected_version: int, reason: str) -> C
     if not reason:
         raise ValidationError({"reason": "延长办理期限须说明理由。"})
     with transaction.atomic():
-        current = Case.objects.select_for_update().select_related("division", "household__head")
+        current = Case.objects.select_for_update(of=("self",)).select_related(
+            "division", "household__head"
+        )
         fresh = current.get(pk=case.pk)
         if fresh.version != expected_version:
             raise workflow.Conflict(
