@@ -88,7 +88,12 @@ def _display(column: str, value: Any) -> str:
     return str(value)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _json(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.date):
@@ -213,7 +218,14 @@ def explain_household(
         as_of = parameters.as_of if isinstance(parameters, ParameterSnapshot) else dt.date.today()
     snap = resolve_parameters(parameters, as_of)
     run = _household_run(population, household_id, snap, backend)
-    return {name: _explanation(run, household_id, name, snap) for name in names}
+    dets: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for det in run.determinations.to_pylist():
+        if det["household_id"] == household_id and det["programme"] in dets:
+            dets[det["programme"]].append(det)
+    inputs = {name: run.inputs[name].to_pylist() for name in schema.TABLES}
+    for person in inputs["persons"]:
+        person.pop("id_number", None)
+    return {name: _explanation(run, household_id, name, snap, dets[name], inputs) for name in names}
 
 
 def _household_run(
@@ -253,16 +265,17 @@ def _run_on_backend(
 
 
 def _explanation(
-    run: HouseholdRun, household_id: int, programme: str, snap: ParameterSnapshot
+    run: HouseholdRun,
+    household_id: int,
+    programme: str,
+    snap: ParameterSnapshot,
+    dets: list[dict[str, Any]],
+    inputs: dict[str, list[dict[str, Any]]],
 ) -> Explanation:
     prog = BY_NAME[programme]
     rows = [r for r in run.frames[programme] if r["household_id"] == household_id]
     key = "person_id" if prog.level == "person" else "household_id"
-    by_subject = {
-        d[key]: d
-        for d in run.determinations.to_pylist()
-        if d["programme"] == programme and d["household_id"] == household_id
-    }
+    by_subject = {d[key]: d for d in dets}
     subjects = []
     for row in sorted(rows, key=lambda r: r.get("person_id") or 0):
         det = by_subject[row[key]]
@@ -297,9 +310,6 @@ def _explanation(
                 "unverified_parameters": det["unverified_parameters"],
             }
         )
-    inputs = {name: run.inputs[name].to_pylist() for name in schema.TABLES}
-    for person in inputs["persons"]:
-        person.pop("id_number", None)
     return Explanation(
         programme=programme,
         label=prog.label,

@@ -208,7 +208,7 @@ def _imputed_annual_fen(snap: ParameterSnapshot, industry: ir.StringValue) -> ir
     return ibis.cases(*branches, else_=int_lit(None))
 
 
-def _asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> ir.Table:
+def asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> ir.Table:
     """Asset figures per (household, person) — person null for the household's own assets.
 
     Only the latest report of each (household, source) on or before the date counts.
@@ -281,7 +281,9 @@ def _addon(snap: ParameterSnapshot, m: ir.Table) -> ir.IntegerValue:
     ).cast("int64")
 
 
-def member_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, win: Windows) -> ir.Table:
+def member_facts(
+    tables: Mapping[str, ir.Table], snap: ParameterSnapshot, win: Windows, pairs: ir.Table
+) -> ir.Table:
     """One row per membership valid on the date, with everything the programmes read of a member."""
     as_of = snap.as_of
     day = ibis.literal(as_of)
@@ -351,7 +353,6 @@ def member_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, win: W
         m = m.mutate(rigid_income_fen=m.income_fen)
 
     # --- own assets (the household's records for this person) ----------------------------------
-    pairs = _asset_pairs(tables["assets"], snap, as_of)
     pairs = pairs.filter(pairs.a_person.notnull())
     m = m.left_join(
         pairs, [m.person_id == pairs.a_person, m.household_id == pairs.a_household]
@@ -478,16 +479,139 @@ def member_aggregates(members: ir.Table) -> ir.Table:
     return g.mutate(**derived).drop(*packs)
 
 
+def _household_records(
+    tables: Mapping[str, ir.Table], snap: ParameterSnapshot, win: Windows
+) -> ir.Table:
+    """Per household: its household-level income (person null) over the look-back windows, its
+    enrolments, recent temporary aid, spending and events — the rows of every source stacked
+    (each source filling its own columns) and grouped once."""
+    as_of = snap.as_of
+    day = ibis.literal(as_of)
+    flags = ("enrolled_dibao", "enrolled_near_dibao", "enrolled_rigid_hardship")
+    branches: list[tuple[ir.Table, dict[str, ir.Value]]] = []
+
+    def add(table: ir.Table, values: dict[str, ir.Value]) -> None:
+        branches.append((table, values))
+
+    inc_windows = []
+    if win.income_start is not None:
+        inc_windows.append(("i_", win.income_start))
+    if win.rigid_start is not None and win.rigid_start != win.income_start:
+        inc_windows.append(("r_", win.rigid_start))
+    columns: list[str] = []
+    for prefix, start in inc_windows:
+        rows = _income_rows(tables["incomes"], snap, start, win.end)
+        rows = rows.filter(rows.person_id.isnull())
+        values: dict[str, ir.Value] = {f"{prefix}hh_fen": rows.part_fen}
+        if prefix == "i_":
+            values["i_hh_missing"] = rows.amount_missing.cast("int64")
+        columns += list(values)
+        add(rows, values)
+
+    e = tables["enrolments"]
+    e = e.filter(
+        e.start_date <= day,
+        e.end_date.isnull() | (e.end_date >= day),
+        e.programme.isin(["dibao", "near_dibao", "rigid_hardship"]),
+    )
+    add(
+        e,
+        {
+            "enrolled_dibao": e.programme == "dibao",
+            "enrolled_near_dibao": e.programme == "near_dibao",
+            "enrolled_rigid_hardship": e.programme == "rigid_hardship",
+        },
+    )
+    same_cause = param_int(snap, "temporary_aid.same_cause_months")
+    ta = tables["enrolments"]
+    ta = ta.filter(
+        ta.programme == "temporary_aid",
+        ta.start_date <= day,
+        ta.start_date > ibis.literal(add_months(as_of, -(same_cause or 12))),
+    )
+    add(ta, {"temporary_aid_recent": ibis.literal(1, type="int64")})
+
+    x = tables["expenditures"]
+    rigid_kinds = param_kinds(snap, "rigid_hardship.expenditure_kinds") or ()
+    ta_kinds = param_kinds(snap, "temporary_aid.expenditure.kinds") or ()
+    ta_months = param_int(snap, "temporary_aid.expenditure.lookback_months")
+    rigid_start = win.rigid_start or as_of
+    ta_start = add_months(as_of, -ta_months) if ta_months else as_of
+    x = x.filter(
+        x.date <= ibis.literal(win.end), x.date >= ibis.literal(min(rigid_start, ta_start))
+    )
+    xf = fen_col(x.amount).fill_null(0)
+    add(
+        x,
+        {
+            "rigid_spending_fen": ibis.ifelse(
+                x.kind.isin(list(rigid_kinds or ("-",))) & (x.date >= ibis.literal(rigid_start)),
+                xf,
+                0,
+            ),
+            "ta_spending_fen": ibis.ifelse(
+                x.kind.isin(list(ta_kinds or ("-",))) & (x.date >= ibis.literal(ta_start)), xf, 0
+            ),
+            "medical_spending_fen": ibis.ifelse(x.kind == "medical", xf, 0),
+        },
+    )
+
+    ev = tables["events"]
+    recent_days = param_int(snap, "temporary_aid.emergency.recent_days")
+    kinds = param_kinds(snap, "temporary_aid.emergency.event_kinds") or ()
+    purchase_years = param_int(snap, "dibao.consumption.home_purchase_years")
+    ev = ev.filter(ev.date <= day)
+    add(
+        ev,
+        {
+            "emergency_events": ibis.ifelse(
+                ev.kind.isin(list(kinds or ("-",)))
+                & (ev.date > ibis.literal(as_of - dt.timedelta(days=recent_days or 0))),
+                1,
+                0,
+            ),
+            "home_purchases": ibis.ifelse(
+                (ev.kind == "home_purchase")
+                & (ev.date > ibis.literal(add_months(as_of, -12 * (purchase_years or 0)))),
+                1,
+                0,
+            ),
+        },
+    )
+    names = [
+        *columns,
+        *flags,
+        "temporary_aid_recent",
+        "rigid_spending_fen",
+        "ta_spending_fen",
+        "medical_spending_fen",
+        "emergency_events",
+        "home_purchases",
+    ]
+    types = {name: ("boolean" if name in flags else "int64") for name in names}
+    parts = []
+    for table, values in branches:
+        row: dict[str, ir.Value] = {"r_household": table.household_id}
+        for name in names:
+            row[name] = values[name].cast(types[name]) if name in values else ibis.null(types[name])
+        parts.append(table.select(**row))
+    stacked = ibis.union(*parts, distinct=False)
+    aggs: dict[str, ir.Value] = {
+        name: (stacked[name].any() if name in flags else stacked[name].sum().cast("int64"))
+        for name in names
+    }
+    return stacked.group_by("r_household").aggregate(**aggs)
+
+
 def household_facts(
     tables: Mapping[str, ir.Table],
     magg: ir.Table,
     snap: ParameterSnapshot,
     win: Windows,
+    pairs: ir.Table,
 ) -> ir.Table:
     """One row per household (of the households table, or named by a membership), with
     ``registered`` telling which: only registered households get household determinations."""
-    as_of = snap.as_of
-    day = ibis.literal(as_of)
 
     h = tables["households"]
     hh = h.select(
@@ -501,102 +625,17 @@ def household_facts(
         household_id=hf.household_id.fill_null(hf.g_household),
     ).drop("g_household")
 
-    # --- household-level income --------------------------------------------------------------
-    if win.income_start is not None:
-        inc = _income_per_household(
-            _income_rows(tables["incomes"], snap, win.income_start, win.end), "i_"
-        )
-        hf = hf.left_join(inc, hf.household_id == inc.i_household).drop("i_household")
-    else:
-        hf = hf.mutate(i_hh_fen=int_lit(None), i_hh_missing=int_lit(1))
-    if win.rigid_start is not None and win.rigid_start != win.income_start:
-        rinc = _income_per_household(
-            _income_rows(tables["incomes"], snap, win.rigid_start, win.end), "r_"
-        )
-        hf = hf.left_join(rinc, hf.household_id == rinc.r_household).drop(
-            "r_household", "r_hh_missing"
-        )
-    else:
-        hf = hf.mutate(r_hh_fen=hf.i_hh_fen)
-
     # --- the household's own assets (no person) -----------------------------------------------
-    pairs = _asset_pairs(tables["assets"], snap, as_of)
     own = pairs.filter(pairs.a_person.isnull()).drop("a_person")
     hf = hf.left_join(own, hf.household_id == own.a_household).drop("a_household")
 
-    # --- enrolments ----------------------------------------------------------------------------
-    e = tables["enrolments"]
-    e = e.filter(e.start_date <= day, e.end_date.isnull() | (e.end_date >= day))
-    hh_enrol = e.filter(e.programme.isin(["dibao", "near_dibao", "rigid_hardship"]))
-    hh_enrol = hh_enrol.group_by(e_household=hh_enrol.household_id).aggregate(
-        enrolled_dibao=(hh_enrol.programme == "dibao").any(),
-        enrolled_near_dibao=(hh_enrol.programme == "near_dibao").any(),
-        enrolled_rigid_hardship=(hh_enrol.programme == "rigid_hardship").any(),
-    )
-    same_cause = param_int(snap, "temporary_aid.same_cause_months")
-    ta = tables["enrolments"]
-    ta = ta.filter(
-        ta.programme == "temporary_aid",
-        ta.start_date <= day,
-        ta.start_date > ibis.literal(add_months(as_of, -(same_cause or 12))),
-    )
-    ta = ta.group_by(t_household=ta.household_id).aggregate(temporary_aid_recent=ta.count())
-
-    # --- spending and events ------------------------------------------------------------------
-    x = tables["expenditures"]
-    rigid_kinds = param_kinds(snap, "rigid_hardship.expenditure_kinds") or ()
-    ta_kinds = param_kinds(snap, "temporary_aid.expenditure.kinds") or ()
-    ta_months = param_int(snap, "temporary_aid.expenditure.lookback_months")
-    rigid_start = win.rigid_start or as_of
-    ta_start = add_months(as_of, -ta_months) if ta_months else as_of
-    x = x.filter(
-        x.date <= ibis.literal(win.end), x.date >= ibis.literal(min(rigid_start, ta_start))
-    )
-    xf = fen_col(x.amount).fill_null(0)
-    xs = x.group_by(x_household=x.household_id).aggregate(
-        rigid_spending_fen=ibis.ifelse(
-            x.kind.isin(list(rigid_kinds or ("-",))) & (x.date >= ibis.literal(rigid_start)), xf, 0
-        )
-        .sum()
-        .cast("int64"),
-        ta_spending_fen=ibis.ifelse(
-            x.kind.isin(list(ta_kinds or ("-",))) & (x.date >= ibis.literal(ta_start)), xf, 0
-        )
-        .sum()
-        .cast("int64"),
-        medical_spending_fen=ibis.ifelse(x.kind == "medical", xf, 0).sum().cast("int64"),
-    )
-
-    ev = tables["events"]
-    recent_days = param_int(snap, "temporary_aid.emergency.recent_days")
-    kinds = param_kinds(snap, "temporary_aid.emergency.event_kinds") or ()
-    purchase_years = param_int(snap, "dibao.consumption.home_purchase_years")
-    ev = ev.filter(ev.date <= day)
-    evs = ev.group_by(v_household=ev.household_id).aggregate(
-        emergency_events=ibis.ifelse(
-            ev.kind.isin(list(kinds or ("-",)))
-            & (ev.date > ibis.literal(as_of - dt.timedelta(days=recent_days or 0))),
-            1,
-            0,
-        )
-        .sum()
-        .cast("int64"),
-        home_purchases=ibis.ifelse(
-            (ev.kind == "home_purchase")
-            & (ev.date > ibis.literal(add_months(as_of, -12 * (purchase_years or 0)))),
-            1,
-            0,
-        )
-        .sum()
-        .cast("int64"),
-    )
-    for t, key in (
-        (hh_enrol, "e_household"),
-        (ta, "t_household"),
-        (xs, "x_household"),
-        (evs, "v_household"),
-    ):
-        hf = hf.left_join(t, hf.household_id == t[key]).drop(key)
+    # --- household-level income, enrolments, spending and events: one pass, one grouping ------
+    records = _household_records(tables, snap, win)
+    hf = hf.left_join(records, hf.household_id == records.r_household).drop("r_household")
+    if win.income_start is None:
+        hf = hf.mutate(i_hh_fen=int_lit(None), i_hh_missing=int_lit(1))
+    if "r_hh_fen" not in hf.columns:
+        hf = hf.mutate(r_hh_fen=hf.i_hh_fen)
 
     zero = ibis.literal(0, type="int64")
 
@@ -653,25 +692,13 @@ def household_facts(
     return hf.select(**out)
 
 
-def _inline(name: str, table: ir.Table) -> ir.Table:
-    return table
-
-
-def build_facts(
-    tables: Mapping[str, ir.Table],
-    snap: ParameterSnapshot,
-    stage: Stage,
-    split: Stage = _inline,
-) -> Facts:
-    """The member and household facts on the snapshot's date, each made a stage of the plan.
-
-    ``split`` marks where a plan for one household materialises more often (smaller SQL to plan);
-    a whole-population plan keeps those parts inline.
-    """
+def build_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, stage: Stage) -> Facts:
+    """The member and household facts on the snapshot's date (``stage`` materialises)."""
     win = windows(snap)
-    members = stage("members", member_facts(tables, snap, win))
+    pairs = stage("asset_pairs", asset_pairs(tables["assets"], snap, snap.as_of))
+    members = stage("members", member_facts(tables, snap, win, pairs))
     magg = stage("household_members", member_aggregates(members))
-    households = split("household_facts", household_facts(tables, magg, snap, win))
+    households = household_facts(tables, magg, snap, win, pairs)
     return Facts(
         as_of=snap.as_of,
         windows=win,

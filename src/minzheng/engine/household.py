@@ -13,6 +13,7 @@ cardinality-based choices); results are the same as a whole-population run (test
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,8 @@ DATA_INDEPENDENT_OPTIMIZERS = frozenset(
     }
 )
 MAX_PREPARED_SNAPSHOTS = 8
+# Tables read by a household's members' person_id as well as by household_id.
+PERSON_KEYED = ("persons", "incomes", "enrolments")
 
 
 @dataclass(frozen=True)
@@ -97,15 +100,19 @@ class _Prepared:
         order = ", ".join(f"{q}{c}{q}" for c in ORDER)
         union = self.sql(self.plan.union(self.plan.determinations))
         con.execute(f"PREPARE {self.tag}_det AS SELECT * FROM ({union}) ORDER BY {order}")
-        for name, table in self.frame_tables.items():
-            con.execute(f"PREPARE {self.tag}_f_{name} AS SELECT * FROM {table}")
+        # every frame's rows in one statement, as JSON objects (frames hold only integers,
+        # booleans and strings, which JSON keeps exactly)
+        frames = " UNION ALL ".join(
+            f"SELECT '{name}' AS frame, to_json(f) AS row FROM {table} AS f"
+            for name, table in self.frame_tables.items()
+        )
+        con.execute(f"PREPARE {self.tag}_frames AS {frames}")
         self.prepared = True
 
     def deallocate(self, con: duckdb.DuckDBPyConnection) -> None:
         if not self.prepared:
             return
-        names = [f"s_{s.name}" for s in self.plan.steps] + ["det"]
-        names += [f"f_{name}" for name in self.frame_tables]
+        names = [f"s_{s.name}" for s in self.plan.steps] + ["det", "frames"]
         for name in names:
             con.execute(f"DEALLOCATE {self.tag}_{name}")
         self.prepared = False
@@ -135,7 +142,7 @@ class HouseholdEngine:
         self._tags = itertools.count()
 
     def _plan(self, snap: ParameterSnapshot) -> _Prepared:
-        plan = compiled(snap, "duckdb", "household")
+        plan = compiled(snap, "duckdb")
         found = self._prepared.get(plan.key)
         if found is None:
             if len(self._prepared) >= MAX_PREPARED_SNAPSHOTS:
@@ -150,23 +157,23 @@ class HouseholdEngine:
         """Evaluate the population ``tables`` (a few households) with ``snap``."""
         p = self._plan(snap)
         con = self.con
-        conformed = {
-            name: conform(tables.get(name, target.empty_table()), name)
-            for name, target in schema.TABLES.items()
-        }
+        conformed = {}
+        for name, target in schema.TABLES.items():
+            table = tables.get(name)
+            if table is None:
+                table = target.empty_table()
+            elif not table.schema.equals(target):
+                table = conform(table, name)
+            conformed[name] = table
         con.execute(p.clear)
         for name, mz_rows in conformed.items():  # read by name (a replacement scan)
             if mz_rows.num_rows:
                 con.execute(f"INSERT INTO {p.inputs[name]} SELECT * FROM mz_rows")
         con.execute(p.execute)
         dets = con.execute(f"EXECUTE {p.tag}_det").to_arrow_table().cast(schema.DETERMINATIONS)
-        frames = {
-            name: con.execute(f"EXECUTE {p.tag}_f_{name}")
-            .to_arrow_table()
-            .cast(p.plan.schemas[name])
-            .to_pylist()
-            for name in p.frame_tables
-        }
+        frames: dict[str, list[dict[str, Any]]] = {name: [] for name in p.frame_tables}
+        for name, row in con.execute(f"EXECUTE {p.tag}_frames").fetchall():
+            frames[name].append(json.loads(row))
         return HouseholdRun(determinations=dets, frames=frames, inputs=conformed)
 
 
@@ -208,31 +215,50 @@ def household_tables(population: Population, household_ids: Iterable[int]) -> di
     return out
 
 
-_slice_sql: dict[int, tuple[weakref.ref[Any], dict[str, str]]] = {}
+_slices: dict[int, tuple[weakref.ref[Any], dict[str, str]]] = {}
+_slice_ids = itertools.count()
 
 
 def _slice_statements(population: Population) -> dict[str, str]:
-    """Per table, SQL reading one household's rows (``$1``) — compiled once per population."""
-    found = _slice_sql.get(id(population))
+    """Per table, a prepared statement reading one household's rows (its id the parameter):
+    prepared once per population object on its connection."""
+    found = _slices.get(id(population))
     if found is not None and found[0]() is population:
         return found[1]
     con = population.con
+    raw = con.con
     body: dict[str, str] = {}
     for name, expr in population.tables.items():
         con._run_pre_execute_hooks(expr)
         body[name] = f"({con.compile(expr)})"
-    members = f"(SELECT person_id FROM {body['memberships']} WHERE household_id = $1)"
-    sql: dict[str, str] = {}
+    # $1 the household; $2, $3 the lowest and highest person_id of its members (lets DuckDB skip
+    # the row groups of sorted tables that cannot hold them)
+    members = (
+        f"person_id BETWEEN $2 AND $3 AND person_id IN "
+        f"(SELECT person_id FROM {body['memberships']} WHERE household_id = $1)"
+    )
+    tag = f"mz_slice{next(_slice_ids)}"
+    statements: dict[str, str] = {}
     for name in schema.TABLES:
+        source = body[name]
         if name == "persons":
-            where = f"person_id IN {members}"
+            sql = f"SELECT * FROM {source} WHERE {members}"
         elif name in ("incomes", "enrolments"):
-            where = f"household_id = $1 OR person_id IN {members}"
+            sql = (
+                f"SELECT * FROM {source} WHERE household_id = $1 UNION ALL "
+                f"SELECT * FROM {source} WHERE NOT coalesce(household_id = $1, FALSE) AND {members}"
+            )
         else:
-            where = "household_id = $1"
-        sql[name] = f"SELECT * FROM {body[name]} WHERE {where}"
-    _slice_sql[id(population)] = (weakref.ref(population), sql)
-    return sql
+            sql = f"SELECT * FROM {source} WHERE household_id = $1"
+        raw.execute(f"PREPARE {tag}_{name} AS {sql}")
+        statements[name] = f"{tag}_{name}"
+    statements["_members"] = f"{tag}__members"
+    raw.execute(
+        f"PREPARE {tag}__members AS SELECT min(person_id), max(person_id) "
+        f"FROM {body['memberships']} WHERE household_id = $1"
+    )
+    _slices[id(population)] = (weakref.ref(population), statements)
+    return statements
 
 
 def _duckdb_slice(population: Population, ids: list[int]) -> dict[str, pa.Table]:
@@ -240,9 +266,15 @@ def _duckdb_slice(population: Population, ids: list[int]) -> dict[str, pa.Table]
         by_one = [_duckdb_slice(population, [i]) for i in ids]
         return {name: pa.concat_tables([part[name] for part in by_one]) for name in schema.TABLES}
     raw = population.con.con
+    statements = _slice_statements(population)
+    hid = int(ids[0])
+    low, high = raw.execute(f"EXECUTE {statements['_members']}({hid})").fetchone() or (None, None)
+    args = f"{hid}, {'NULL' if low is None else int(low)}, {'NULL' if high is None else int(high)}"
     return {
-        name: raw.execute(sql, [ids[0]]).to_arrow_table()
-        for name, sql in _slice_statements(population).items()
+        name: raw.execute(
+            f"EXECUTE {statements[name]}({args if name in PERSON_KEYED else hid})"
+        ).to_arrow_table()
+        for name in schema.TABLES
     }
 
 

@@ -41,7 +41,6 @@ from minzheng.engine.programmes.base import on, with_status
 PLACEHOLDER = "mzrun_"
 ORDER = ("programme", "household_id", "person_id")
 StepKind = Literal["stage", "frame"]
-Mode = Literal["population", "household"]
 DIALECTS = {"duckdb": "duckdb", "spark": "pyspark"}
 
 
@@ -140,13 +139,8 @@ def determinations(programme: Programme, frame: ir.Table, snap: ParameterSnapsho
 MONEY_TYPE = "decimal(14, 2)"
 
 
-def build_plan(snap: ParameterSnapshot, mode: Mode = "population") -> Plan:
-    """Every programme of the catalogue as steps over the unbound population tables.
-
-    ``mode``: ``population`` materialises only the four stages; ``household`` (a few rows,
-    where planning the SQL costs more than running it) also materialises the splits, so that
-    each statement stays small. The expressions are the same.
-    """
+def build_plan(snap: ParameterSnapshot) -> Plan:
+    """Every programme of the catalogue as steps over the unbound population tables."""
     tables = {
         name: ibis.table(_ibis_schema(target), name=input_name(name))
         for name, target in schema.TABLES.items()
@@ -157,10 +151,7 @@ def build_plan(snap: ParameterSnapshot, mode: Mode = "population") -> Plan:
         steps.append(Step(name=name, kind=kind, expr=expr))
         return ibis.table(expr.schema(), name=step_name(name))
 
-    def split(name: str, expr: ir.Table) -> ir.Table:
-        return add(name, "stage", expr) if mode == "household" else expr
-
-    facts = build_facts(tables, snap, lambda name, expr: add(name, "stage", expr), split)
+    facts = build_facts(tables, snap, lambda name, expr: add(name, "stage", expr))
     ctx = Context(facts=facts, snap=snap)
     dets: dict[str, ir.Table] = {}
     for programme in CATALOGUE:
@@ -221,22 +212,20 @@ class CompiledPlan:
         return "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql in parts)
 
 
-_cache: dict[tuple[str, str, str], CompiledPlan] = {}
+_cache: dict[tuple[str, str], CompiledPlan] = {}
 _lock = threading.Lock()
 
 
-def compiled(
-    snap: ParameterSnapshot, backend: str = "duckdb", mode: Mode = "population"
-) -> CompiledPlan:
+def compiled(snap: ParameterSnapshot, backend: str = "duckdb") -> CompiledPlan:
     """The plan for ``snap`` as SQL for ``backend`` (compiled on first use, then reused)."""
-    key = (snapshot_key(snap), backend, mode)
+    key = (snapshot_key(snap), backend)
     found = _cache.get(key)
     if found is not None:
         return found
     with _lock:
         found = _cache.get(key)
         if found is None:
-            found = _compile(build_plan(snap, mode), key[0], DIALECTS[backend])
+            found = _compile(build_plan(snap), key[0], DIALECTS[backend])
             if len(_cache) > 64:  # a long-running process sees few snapshots; stay bounded
                 _cache.clear()
             _cache[key] = found
