@@ -80,7 +80,8 @@ def scope_role(actions: Iterable[str], *, requires_two_factor: bool = False) -> 
     role, _created = Role.objects.get_or_create(
         code=f"scope-test-{digest}",
         defaults={
-            "name": "测试角色：" + "、".join(chosen) if chosen else "测试角色（无权限）",
+            # Role.name holds 60 characters (PostgreSQL enforces it; SQLite does not).
+            "name": ("测试角色：" + "、".join(chosen))[:60] if chosen else "测试角色（无权限）",
             "actions": chosen,
             "requires_two_factor": requires_two_factor,
         },
