@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from minzheng.engine import schema
 from minzheng.engine.backends import Backend
 from minzheng.engine.facts import Facts, windows
-from minzheng.engine.household import HouseholdRun
+from minzheng.engine.household import HouseholdRun, recall, remember
 from minzheng.engine.household import engine as household_engine
 from minzheng.engine.parameters import (
     ParameterDefinition,
@@ -36,7 +36,12 @@ from minzheng.engine.plan import (
     determinations,
     unverified_parameters,
 )
-from minzheng.engine.population import Population, PopulationSource, load_population
+from minzheng.engine.population import (
+    Population,
+    PopulationSource,
+    in_memory_tables,
+    load_population,
+)
 from minzheng.engine.programmes import BY_NAME, CATALOGUE, Programme
 
 # Populations given in memory with at most this many persons (one household, a few cases) go
@@ -63,13 +68,26 @@ __all__ = [
 class Evaluation:
     """Determinations of one evaluation, lazily; plus the per-programme frames ``explain`` reads."""
 
-    population: Population
+    source: PopulationArg
+    backend: str
     snap: ParameterSnapshot
     programmes: tuple[Programme, ...]
     plan: CompiledPlan
+    _population: Population | None = field(default=None, repr=False)
     _run: Run | None = field(default=None, repr=False)
     _materialised: bool = field(default=False, repr=False)
     _household: HouseholdRun | None = field(default=None, repr=False)
+
+    @property
+    def population(self) -> Population:
+        """The population on its backend (loaded when first needed: a small one given in memory
+        never needs a connection of its own)."""
+        if self._population is None:
+            source = self.source
+            self._population = (
+                source if isinstance(source, Population) else load_population(source, self.backend)
+            )
+        return self._population
 
     @property
     def as_of(self) -> dt.date:
@@ -114,19 +132,21 @@ class Evaluation:
     @property
     def small(self) -> bool:
         """A few households given in memory: evaluated by the prepared household engine."""
-        persons = self.population.persons_in_memory
-        return (
-            self.population.backend == "duckdb"
-            and persons is not None
-            and persons <= SMALL_POPULATION
-            and self._run is None
-        )
+        if self.backend != "duckdb" or self._run is not None:
+            return False
+        tables = in_memory_tables(self.source)
+        return tables is not None and tables["persons"].num_rows <= SMALL_POPULATION
 
     def household_run(self) -> HouseholdRun:
         """Every frame and determination of a small in-memory population (prepared plan)."""
         if self._household is None:
-            assert self.population.arrow is not None
-            self._household = household_engine().run(self.population.arrow, self.snap)
+            found = recall(self.source, self.plan.key)
+            if found is None:
+                tables = in_memory_tables(self.source)
+                assert tables is not None
+                found = household_engine().run(tables, self.snap)
+                remember(self.source, self.plan.key, found)
+            self._household = found
         return self._household
 
     def to_pyarrow(self) -> pa.Table:
@@ -242,11 +262,21 @@ def evaluate(
     if as_of is None:
         as_of = parameters.as_of if isinstance(parameters, ParameterSnapshot) else dt.date.today()
     snap = resolve_parameters(parameters, as_of)
-    pop = population if isinstance(population, Population) else load_population(population, backend)
+    if isinstance(population, Population):
+        backend = population.backend
+    elif backend not in ("duckdb", "spark"):
+        raise ValueError(f"unknown backend {backend!r}")
     wanted = set(programmes) if programmes is not None else set(BY_NAME)
     unknown = wanted - set(BY_NAME)
     if unknown:
         raise ValueError(f"unknown programmes: {sorted(unknown)}")
     chosen = tuple(p for p in CATALOGUE if p.name in wanted)
-    plan = compiled(snap, pop.backend)
-    return Evaluation(population=pop, snap=snap, programmes=chosen, plan=plan)
+    plan = compiled(snap, str(backend))
+    return Evaluation(
+        source=population,
+        backend=str(backend),
+        snap=snap,
+        programmes=chosen,
+        plan=plan,
+        _population=population if isinstance(population, Population) else None,
+    )

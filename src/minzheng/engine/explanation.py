@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,16 +18,23 @@ from typing import Any
 from minzheng.engine import schema
 from minzheng.engine.backends import Backend
 from minzheng.engine.evaluation import (
+    SMALL_POPULATION,
     ParametersArg,
     PopulationArg,
     evaluate,
     resolve_parameters,
 )
-from minzheng.engine.household import HouseholdRun, household_tables
+from minzheng.engine.household import (
+    HouseholdRun,
+    arrow_slice,
+    household_tables,
+    recall,
+    remember,
+)
 from minzheng.engine.household import engine as household_engine
 from minzheng.engine.parameters import ParameterSnapshot
 from minzheng.engine.plan import snapshot_key
-from minzheng.engine.population import Population, load_population
+from minzheng.engine.population import Population, in_memory_tables, load_population
 from minzheng.engine.programmes import BY_NAME
 
 STATUS_ZH = {"eligible": "符合", "ineligible": "不符合", "unknown": "无法判定（缺少数据）"}
@@ -231,27 +237,28 @@ def explain_household(
 def _household_run(
     population: PopulationArg, household_id: int, snap: ParameterSnapshot, backend: str
 ) -> HouseholdRun:
-    """The household's evaluation; the last few are kept per population object, so that
-    explaining several programmes in turn evaluates the household once."""
-    key = (id(population), int(household_id), snapshot_key(snap))
-    cached = _recent.get(key)
-    if cached is not None and cached[0]() is population:
-        return cached[1]
+    """The household's evaluation. A population given in memory is evaluated whole and kept
+    (``household.remember``): explaining several programmes or households of it in turn, or
+    after ``evaluate(...).to_pyarrow()`` of the same source, costs one run."""
+    memory = in_memory_tables(population) if backend == "duckdb" else None
+    if memory is not None:  # no connection needed: the household engine reads them
+        if memory["persons"].num_rows > SMALL_POPULATION:
+            return household_engine().run(arrow_slice(memory, [household_id]), snap)
+        key = snapshot_key(snap)
+        run = recall(population, key)
+        if run is None:
+            run = household_engine().run(memory, snap)
+            remember(population, key, run)
+        return HouseholdRun(
+            determinations=run.determinations,
+            frames=run.frames,
+            inputs=arrow_slice(dict(run.inputs), [household_id]),
+        )
     pop = population if isinstance(population, Population) else load_population(population, backend)
     tables = household_tables(pop, [household_id])
-    on_duckdb = pop.backend == "duckdb"
-    run = household_engine().run(tables, snap) if on_duckdb else _run_on_backend(pop, tables, snap)
-    try:
-        ref = weakref.ref(population)
-    except TypeError:  # plain dicts, paths: not kept
-        return run
-    _recent[key] = (ref, run)
-    while len(_recent) > 16:
-        _recent.pop(next(iter(_recent)))
-    return run
-
-
-_recent: dict[tuple[int, int, str], tuple[weakref.ref[Any], HouseholdRun]] = {}
+    if pop.backend == "duckdb":
+        return household_engine().run(tables, snap)
+    return _run_on_backend(pop, tables, snap)
 
 
 def _run_on_backend(

@@ -194,7 +194,7 @@ def household_tables(population: Population, household_ids: Iterable[int]) -> di
     carries one of their members' ``person_id`` (what a whole-population run would read)."""
     ids = sorted({int(h) for h in household_ids})
     if population.arrow is not None:
-        return _arrow_slice(population.arrow, ids)
+        return arrow_slice(population.arrow, ids)
     if population.backend == "duckdb":
         return _duckdb_slice(population, ids)
     t = population.tables
@@ -278,7 +278,7 @@ def _duckdb_slice(population: Population, ids: list[int]) -> dict[str, pa.Table]
     }
 
 
-def _arrow_slice(tables: Mapping[str, pa.Table], ids: list[int]) -> dict[str, pa.Table]:
+def arrow_slice(tables: Mapping[str, pa.Table], ids: list[int]) -> dict[str, pa.Table]:
     import pyarrow.compute as pc
 
     wanted = pa.array(ids, pa.int64())
@@ -297,3 +297,25 @@ def _arrow_slice(tables: Mapping[str, pa.Table], ids: list[int]) -> dict[str, pa
             keep = in_household
         out[name] = table.filter(keep)
     return out
+
+
+# The last few runs of small in-memory populations, per source object, so that determinations
+# and explanations of the same household (a case page) share one evaluation.
+_runs: dict[tuple[int, str], tuple[weakref.ref[Any], HouseholdRun]] = {}
+
+
+def remember(source: object, snapshot: str, run: HouseholdRun) -> None:
+    try:
+        ref = weakref.ref(source)
+    except TypeError:  # plain dicts cannot be referred to weakly: not kept
+        return
+    _runs[(id(source), snapshot)] = (ref, run)
+    while len(_runs) > 16:
+        _runs.pop(next(iter(_runs)))
+
+
+def recall(source: object, snapshot: str) -> HouseholdRun | None:
+    found = _runs.get((id(source), snapshot))
+    if found is None or found[0]() is not source:
+        return None
+    return found[1]

@@ -152,6 +152,24 @@ class ParquetSource:
         return Population(con=con, tables=tables)
 
 
+def in_memory_tables(source: object) -> dict[str, pa.Table] | None:
+    """The population tables when they are in memory (Arrow tables, an ``ArrowSource``, a
+    population loaded from them), conformed to the schema; ``None`` otherwise."""
+    if isinstance(source, Population):
+        return None if source.arrow is None else dict(source.arrow)
+    tables: Mapping[str, pa.Table] | None = None
+    if isinstance(source, ArrowSource):
+        tables = source.tables
+    elif isinstance(source, Mapping):
+        tables = source
+    if tables is None:
+        return None
+    return {
+        name: conform(tables.get(name, target.empty_table()), name)
+        for name, target in schema.TABLES.items()
+    }
+
+
 def load_population(
     source: PopulationSource | Mapping[str, pa.Table] | Path | str,
     backend: Backend | str = "duckdb",
