@@ -49,6 +49,7 @@ def test_approval_takes_programmes_and_amount_from_the_engine(
         p["name"] == "dibao.standard.urban"
         for p in explanation["explanations"]["tekun"]["parameters"]
     )
+    assert case.decided_on is not None
     assert case.payment_start_month == case.decided_on.replace(day=1)
     assert list(Payment.objects.filter(case=case).values_list("month", "amount")) == [
         (case.payment_start_month, Decimal("1001.00"))
@@ -77,6 +78,8 @@ def test_a_couple_gets_dibao_for_two(people: tuple[object, object]) -> None:
     ]
     assert case.monthly_amount == Decimal("1540.00")  # (770 − 0) × 2
     # Two adults who can work: re-checked every six months.
+    assert case.next_recheck_on is not None
+    assert case.decided_on is not None
     assert (case.next_recheck_on.year * 12 + case.next_recheck_on.month) - (
         case.decided_on.year * 12 + case.decided_on.month
     ) == 6

@@ -103,6 +103,7 @@ def test_from_alert_to_payment_with_a_charity_referral() -> None:
     )
     case.refresh_from_db()
     assert (case.status, case.monthly_amount) == (Case.Status.IN_PAYMENT, Decimal("1001.00"))
+    assert case.decided_on is not None
     assert Payment.objects.get(case=case).month == case.decided_on.replace(day=1)
 
     referral = Referral.objects.get(case=case)

@@ -209,6 +209,7 @@ def test_the_notice_masks_names_and_id_numbers(client: Client) -> None:
         _login(client, worker).get(reverse("cases:notice_print", args=[f.VILLAGE])).content.decode()
     )
     head = case.household.head
+    assert head is not None
     assert "张*丰" in page and "张三丰" not in page
     assert head.id_number_masked in page
     assert re.search(r"\d{17}[\dX]", page) is None  # no full ID number anywhere

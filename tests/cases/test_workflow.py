@@ -148,6 +148,7 @@ def test_guards_say_what_is_missing() -> None:
     with pytest.raises(ValidationError, match="一次性列明"):
         services.case_request_documents(case=registered, by=None, expected_version=1, missing=[])
     notice = _case_in(S.PUBLIC_NOTICE)
+    assert notice.notice_ends_on is not None
     with pytest.raises(ValidationError, match="公示期至"):
         services.case_end_notice(
             case=notice, by=None, expected_version=1, on=notice.notice_ends_on - dt.timedelta(1)

@@ -28,7 +28,10 @@ from minzheng.registry.services.fingerprints import fact_fingerprint, source_key
 pytestmark = pytest.mark.django_db
 
 AS_OF = date(2025, 9, 30)
-MODELS = {
+MODELS: dict[
+    str,
+    type[Person | Household | Membership | Income | Asset | Expenditure | LifeEvent | Enrolment],
+] = {
     "persons": Person,
     "households": Household,
     "memberships": Membership,
@@ -136,6 +139,7 @@ def test_column_fingerprints_equal_the_registry_helper(
     ):
         facts = model.objects.select_related("source_batch__feed").order_by("id")[:200]
         for fact in facts:
+            assert fact.source_batch is not None
             fields = {name: getattr(fact, name) for name in _FIELDS[kind]}
             expected = fact_fingerprint(
                 kind, source=source_key_for_feed(fact.source_batch.feed.code), **fields

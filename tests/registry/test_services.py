@@ -178,6 +178,7 @@ def test_members_living_apart_or_dead_are_recorded_but_not_counted(worker):
 def test_a_person_belongs_to_one_household_and_a_household_to_one_head(worker):
     home = f.household(worker)
     other = f.household(worker, head=f.person(worker, name="户主乙"))
+    assert home.head is not None
     with pytest.raises(ValidationError) as exc:
         services.member_add(by=worker, household=other, person=home.head, relation="parent")
     assert "已是家庭" in exc.value.message_dict["person"][0]
@@ -202,6 +203,7 @@ def test_member_move_ends_one_membership_starts_the_next_and_is_audited(worker):
     assert "女儿" in {m.person.name for m in services.counted_members(other)}
     [event] = events("household.member.move")
     assert event.object_id == str(other.pk)
+    assert event.before is not None
     assert event.before["household"] == home.number
     assert event.reason == "结婚"
     assert event.subject_key == daughter.id_number_hash
@@ -235,8 +237,10 @@ def test_split_moves_the_chosen_members_into_a_new_household(worker):
     assert {m.person.name for m in services.counted_members(new)} == {"儿子", "儿媳"}
     [split] = events("household.split")
     assert split.object_id == str(home.pk)
+    assert split.after is not None
     assert split.after["new_household"] == new.number
     assert split.reason == "儿子婚后分户"
+    assert home.head is not None
     with pytest.raises(ValidationError):
         services.household_split(
             by=worker, household=home, members=[(home.head, "head")], reason="x"
@@ -282,6 +286,8 @@ def test_member_change_keeps_the_history_of_living_apart(worker):
     last_year = timezone.localdate() - timedelta(days=200)
     assert "儿子" in {m.person.name for m in services.counted_members(home, on=last_year)}
     [event] = events("household.member.change")
+    assert event.before is not None
+    assert event.after is not None
     assert (event.before["apart_reason"], event.after["apart_reason"]) == ("", "prison")
 
 
@@ -341,6 +347,8 @@ def test_the_same_fact_twice_is_stored_once_and_a_new_value_supersedes(worker):
     assert Income.objects.filter(closed_at__isnull=True).count() == 1
     records = events("income.record")
     assert len(records) == 2
+    assert records[1].before is not None
+    assert records[1].after is not None
     assert records[1].before["amount"] == "36000.00"
     assert records[1].after["amount"] == "30000.00"
 
@@ -426,6 +434,7 @@ def test_enrolments_belong_to_the_household_and_fact_close_withdraws_with_a_reas
 def test_reveal_needs_a_purpose_and_the_permission_and_writes_an_access_event(worker):
     home = f.household(worker)
     head = home.head
+    assert head is not None
     number = pii.decrypt(head.id_number_encrypted)
     with pytest.raises(ValidationError):
         services.person_reveal_id_number(by=worker, person=head, purpose="  ")

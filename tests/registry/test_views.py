@@ -159,6 +159,8 @@ def test_a_worker_registers_a_household_and_its_head(client, worker):
     assert response["Location"] == reverse("registry:household_detail", args=[household.number])
     assert household.division.code == f.VILLAGE_2
     head = household.head
+    assert head is not None
+    assert head.residence_division is not None
     assert (head.name, head.disability_grade, head.residence_division.code) == (
         "陈桂兰",
         2,

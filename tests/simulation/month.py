@@ -22,7 +22,7 @@ import datetime as dt
 import random
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -83,7 +83,7 @@ class Tally:
     steps: Counter[str] = field(default_factory=Counter)
     referrals: Counter[str] = field(default_factory=Counter)
     refusals_by_services: Counter[str] = field(default_factory=Counter)
-    seconds: Counter[str] = field(default_factory=Counter)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 def load_population(*, persons: int, seed: int, as_of: dt.date) -> None:
@@ -323,6 +323,8 @@ class Month:
 
     @staticmethod
     def _alert_kind(case: Case) -> str:
+        if case.alert_id is None:
+            return ""
         alert = Alert.objects.filter(pk=case.alert_id).first()
         return alert.kind if alert is not None else ""
 
@@ -380,7 +382,12 @@ class Month:
             roll = self.rng.random()
             if roll < 0.45:
                 continue  # not answered today (some go overdue)
-            name = {R.SENT: "accept", R.ACCEPTED: "start", R.IN_PROGRESS: "finish"}[referral.status]
+            next_step: dict[str, str] = {
+                R.SENT: "accept",
+                R.ACCEPTED: "start",
+                R.IN_PROGRESS: "finish",
+            }
+            name = next_step[referral.status]
             text = ""
             if referral.status == R.SENT and roll > 0.93:
                 name, text = "decline", "不属于本单位救助范围，请转介残联。"

@@ -147,6 +147,7 @@ def _reconcile(sim: month.Month, today: dt.date) -> None:
     cases = Case.objects.all()
     assert cases.count() > 0
     for case in cases.filter(origin=Case.Origin.ALERT):
+        assert case.alert_id is not None
         assert Alert.objects.get(pk=case.alert_id).case_id == case.pk
     joined = set(alerts.filter(case_id__isnull=False).values_list("case_id", flat=True))
     assert joined == set(cases.values_list("pk", flat=True))  # every case came from an alert
@@ -171,6 +172,7 @@ def _reconcile(sim: month.Month, today: dt.date) -> None:
     last_month = today.replace(day=1)
     for payment in Payment.objects.select_related("case"):
         assert payment.case.decision == Case.Decision.APPROVED
+        assert payment.case.monthly_amount is not None
         assert payment.amount == payment.case.monthly_amount > Decimal("0")
         assert payment.case.payment_start_month is not None
         assert payment.month >= payment.case.payment_start_month
@@ -185,10 +187,10 @@ def _reconcile(sim: month.Month, today: dt.date) -> None:
     referrals = Referral.objects.all()
     assert referrals.count() == tally.referrals["sent"] > 0
     for referral in referrals:
-        events = list(referral.events.order_by("version"))
-        assert events[0].transition == "send"
-        assert [e.version for e in events] == list(range(1, referral.version + 1))
-        assert events[-1].to_status == referral.status
+        referral_events = list(referral.events.order_by("version"))
+        assert referral_events[0].transition == "send"
+        assert [e.version for e in referral_events] == list(range(1, referral.version + 1))
+        assert referral_events[-1].to_status == referral.status
         if referral.status in (Referral.Status.DONE, Referral.Status.DECLINED):
             assert referral.outcome.strip()
     assert ReferralEvent.objects.count() == sum(r.version for r in referrals)

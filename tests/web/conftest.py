@@ -28,6 +28,7 @@ def english_catalogue() -> Iterator[None]:
                 ignore_patterns=[".venv", "node_modules", ".git", "var"],
                 verbosity=0,
             )
-            trans_real._translations = {}  # forget any catalogue loaded before it existed
-            trans_real._default = None
+            # forget any catalogue loaded before it existed; django-stubs omit these private globals
+            trans_real._translations = {}  # type: ignore[attr-defined]
+            trans_real._default = None  # type: ignore[attr-defined]
     yield

@@ -40,7 +40,7 @@ def test_area_type_follows_the_village_code(population: dict[str, pa.Table]) -> 
     area = households.column("area_type").to_pylist()
 
     assert all((a == "urban") == is_urban_code(c) for c, a in zip(codes, area, strict=True))
-    by_county = {}
+    by_county: dict[str, list[bool]] = {}
     for code, kind in zip(codes, area, strict=True):
         by_county.setdefault(code[:6], []).append(kind == "urban")
     assert all(by_county["500103"])  # 渝中区 has only residents' committees

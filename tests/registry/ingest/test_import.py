@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_the_register_creates_persons_households_and_memberships(tmp_path: Path)
     ]
     assert Membership.objects.filter(source_batch=batch).count() == 5
     events = AuditEvent.objects.filter(action="registry.import", object_id=str(batch.pk))
-    assert [e.after["status"] for e in events] == ["succeeded"]
+    assert [cast(dict[str, Any], e.after)["status"] for e in events] == ["succeeded"]
 
 
 def test_importing_the_same_file_again_adds_nothing(tmp_path: Path) -> None:
@@ -122,7 +123,7 @@ def test_a_corrected_relation_closes_the_stated_one(tmp_path: Path) -> None:
 
 def test_xlsx_with_title_serial_dates_numbers_and_blank_rows(tmp_path: Path) -> None:
     fifteen = "500101750302001"  # first-generation number, stored by Excel as a number
-    rows = [
+    rows: list[list[Any]] = [
         [
             int(fifteen),
             "李四",

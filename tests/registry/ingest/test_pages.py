@@ -53,6 +53,7 @@ def test_upload_queues_a_background_import_that_lands(client: Client, tmp_path: 
 
     assert (batch.status, batch.file_name, batch.created_by) == ("pending", "万州区户籍.csv", clerk)
     assert batch.scope_path == "500000/500101/"
+    assert batch.source_file.name is not None
     assert batch.source_file.name.startswith("imports/uploads/")
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "minzheng.registry.ingest.services.import_batch_task"

@@ -92,6 +92,7 @@ def test_alerts_wait_are_verified_dismissed_and_converted(loop_world: World) -> 
     assert any(set(a.programmes) & {"dibao", "tekun"} for a in open_discovery)
     assert not alerts.filter(status="dismissed", resolution_reason="").exists()
     for alert in alerts.filter(status="converted_to_case"):
+        assert alert.case_id is not None
         assert Case.objects.filter(pk=alert.case_id).exists()
 
 

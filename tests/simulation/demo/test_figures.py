@@ -10,6 +10,7 @@ import statistics
 import pytest
 from django.test import Client
 
+from minzheng.accounts.models import User
 from minzheng.cases import figures
 from minzheng.cases.models import Case, CaseDeadline, Payment, Referral
 from minzheng.monitoring.models import Alert
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 TOWNSHIP = "500101001"
 
 
-def _reader(division: str = TOWNSHIP) -> object:
+def _reader(division: str = TOWNSHIP) -> User:
     return make_scoped_user(("case.view",), division=division)
 
 
