@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -292,6 +293,7 @@ def screening(args: argparse.Namespace, src: Path) -> None:
     )
     print("  stages (s):", {k: round(v, 1) for k, v in result.seconds.items()})
     print(f"peak RSS {peak_rss_mb():,.0f} MB")
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def household_latency(args: argparse.Namespace, src: Path) -> None:
