@@ -177,7 +177,7 @@ def _end_membership(membership: Membership, on: date) -> None:
 def _standing(membership: Membership) -> Membership:
     """Reload ``membership`` locked, refusing one that has ended or was closed."""
     fresh = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("household", "person")
         .get(pk=membership.pk)
     )
@@ -267,7 +267,7 @@ def household_update(
     """Change a household's address, area type or village. Audited as ``household.update``."""
     ensure_may(by, EDIT_ACTION, household.division)
     with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
         _require_open(household)
         before = _household_snapshot(household)
         if not isinstance(division, _Unset):
@@ -314,12 +314,14 @@ def household_set_head(
         raise ValidationError({"former_head_relation": "原户主须改为其他关系"})
     with transaction.atomic():
         household = (
-            Household.objects.select_for_update().select_related("head").get(pk=household.pk)
+            Household.objects.select_for_update(of=("self",))
+            .select_related("head")
+            .get(pk=household.pk)
         )
         _require_open(household)
         current = {
             m.person_id: m
-            for m in Membership.objects.select_for_update()
+            for m in Membership.objects.select_for_update(of=("self",))
             .select_related("person", "household")
             .filter(current_memberships_q(), household=household)
         }
@@ -388,7 +390,7 @@ def member_add(
     ensure_may(by, EDIT_ACTION, household.division)
     on = _today(on)
     with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
         _require_open(household)
         _require_free(person)
         if relation == "head":
@@ -513,7 +515,7 @@ def member_move(
     on = _today(on)
     with transaction.atomic():
         old = _standing(membership)
-        target = Household.objects.select_for_update().get(pk=to_household.pk)
+        target = Household.objects.select_for_update(of=("self",)).get(pk=to_household.pk)
         _require_open(target, "to_household")
         if target.pk == old.household_id:
             raise ValidationError({"to_household": "迁入家庭与原家庭相同"})
@@ -583,11 +585,11 @@ def household_split(
     for _person, relation in members:
         _check_relation(relation)
     with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
         _require_open(household)
         current = {
             m.person_id: m
-            for m in Membership.objects.select_for_update()
+            for m in Membership.objects.select_for_update(of=("self",))
             .select_related("person", "household")
             .filter(current_memberships_q(), household=household)
         }
@@ -667,14 +669,14 @@ def household_merge(
     on = _today(on)
     relations = relations or {}
     with transaction.atomic():
-        source = Household.objects.select_for_update().get(pk=household.pk)
-        target = Household.objects.select_for_update().get(pk=into.pk)
+        source = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
+        target = Household.objects.select_for_update(of=("self",)).get(pk=into.pk)
         if source.pk == target.pk:
             raise ValidationError({"into": "不能与本家庭合户"})
         _require_open(source)
         _require_open(target, "into")
         current = list(
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("person", "household")
             .filter(current_memberships_q(), household=source)
         )
@@ -752,7 +754,9 @@ def households_rehome(*, old: Division, new: Division, change: Any = None) -> tu
     reason = f"区划变更 {change.pk}" if change is not None else "区划变更"
     with transaction.atomic():
         households = list(
-            Household.objects.select_for_update().filter(division=old, closed_at__isnull=True)
+            Household.objects.select_for_update(of=("self",)).filter(
+                division=old, closed_at__isnull=True
+            )
         )
         for household in households:
             household.division = new
