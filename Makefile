@@ -11,13 +11,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The Chinese font that printed documents (PDF) embed.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 PO := src/minzheng/locale/en/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 STATIC_SOURCES := $(shell find src/minzheng -path '*/static/*' -type f 2>/dev/null)
 
 .PHONY: run test test-browser test-postgres install messages lint check ci
 
-install: .venv/.synced node_modules/.package-lock.json $(MO)
+install: .venv/.synced node_modules/.package-lock.json $(MO) $(CJK_FONT)
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -28,6 +30,10 @@ install: .venv/.synced node_modules/.package-lock.json $(MO)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# The Chinese font that printed documents (PDF) embed, from Debian's packages.
+$(CJK_FONT):
+	$(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-wqy-microhei
 
 # Translations: compiled from the .po catalogue (the .mo files are not committed).
 $(MO): $(PO) .venv/.synced
