@@ -55,7 +55,9 @@ def test_prepared_engine_equals_the_chunked_population_run(day: dt.date, tmp_pat
     assert len(parts) > (2 if _COUNTS[day] > 10 else 0)
     chunked = pa.concat_tables([pq.read_table(p) for p in parts]).to_pylist()
     assert sorted(chunked, key=_key) == prepared
-    assert prepared
+    # Every household of that day's cases is decided for 低保 (so the comparison is not vacuous).
+    dibao_households = {r["household_id"] for r in prepared if r["programme"] == "dibao"}
+    assert dibao_households == {c["household_id"] for c in CASES if c["date"] == day}
 
 
 def test_each_household_alone_equals_its_rows_in_the_population() -> None:

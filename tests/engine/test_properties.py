@@ -90,6 +90,6 @@ def test_household_alone_equals_its_row_in_the_population(
         households[pick], DAY, household_id=pick + 1, first_person=(pick + 1) * 10
     )
     alone = evaluate(situations.combine([part]), SNAP).to_pyarrow().to_pylist()
-    assert alone
+    assert [r["household_id"] for r in alone if r["programme"] == "dibao"] == [pick + 1]
     for row in alone:
         assert everyone[(row["household_id"], row["programme"], row["person_id"])] == row
