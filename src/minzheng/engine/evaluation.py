@@ -156,6 +156,16 @@ class Evaluation:
             if len(self.programmes) < len(CATALOGUE):
                 table = table.filter(pc.is_in(table["programme"], pa.array(self.names)))
             return table
+        if self.backend == "duckdb" and self._run is None:
+            # One statement: the stages as common table expressions, nothing left behind.
+            run = Run(self.population.con, self.plan)
+            try:
+                run.bind(self.population.tables)
+                query = run.with_steps(run.determinations_sql(self.names, ordered=True))
+                result = self.population.con.con.sql(query).to_arrow_table()
+            finally:
+                run.close()
+            return result.cast(schema.DETERMINATIONS)
         run = self.run()
         sql = run.determinations_sql(self.names, ordered=True)
         if run.backend == "duckdb":
@@ -167,11 +177,18 @@ class Evaluation:
     def to_parquet(self, path: Path | str) -> None:
         """Write all determinations to Parquet (streamed by the backend: DuckDB writes one
         file, Spark a directory of parts)."""
+        if self.backend == "duckdb" and self._run is None:
+            run = Run(self.population.con, self.plan)
+            try:
+                run.bind(self.population.tables)
+                _copy(run, run.with_steps(run.output_sql(self.names)), Path(path))
+            finally:
+                run.close()
+            return
         run = self.run()
-        sql = run.determinations_sql(self.names)
+        sql = run.output_sql(self.names)
         if run.backend == "duckdb":
-            target = str(path).replace("'", "''")
-            run.con.raw_sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+            _copy(run, sql, Path(path))
         else:
             self.population.con.to_parquet(self.population.con.sql(sql), str(path))
 
@@ -205,11 +222,8 @@ class Evaluation:
             bounds = run.chunk_bounds(chunks)
             for index, (lo, hi) in enumerate(bounds):
                 run.bind_chunk(lo, hi)
-                run.execute()
                 path = out / f"part-{index:05d}.parquet"
-                target = str(path).replace("'", "''")
-                sql = run.determinations_sql(self.names)
-                run.con.raw_sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+                _copy(run, run.with_steps(run.output_sql(self.names)), path)
                 paths.append(path)
                 if progress is not None:
                     progress(index + 1, len(bounds), persons)
@@ -222,6 +236,12 @@ class Evaluation:
         if self._run is not None:
             self._run.close()
             self._run = None
+
+
+def _copy(run: Run, query: str, path: Path) -> None:
+    """Write ``query``'s rows to one Parquet file (DuckDB)."""
+    target = str(path).replace("'", "''")
+    run.con.raw_sql(f"COPY ({query}) TO '{target}' (FORMAT PARQUET)")
 
 
 @lru_cache(maxsize=32)

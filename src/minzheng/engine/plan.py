@@ -252,6 +252,37 @@ def _compile(plan: Plan, key: str, dialect: str) -> CompiledPlan:
     )
 
 
+def _enum(words: Iterable[str]) -> str:
+    quoted = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(set(words)))
+    return f"ENUM({quoted})"
+
+
+def _output_columns(plan: CompiledPlan) -> list[str]:
+    """``CAST(column AS type)`` for every column of ``schema.DETERMINATIONS`` (DuckDB)."""
+    parameters = {name for p in CATALOGUE for name in p.parameters}
+    enums = {
+        "programme": _enum(p.name for p in CATALOGUE),
+        "status": _enum(schema.DETERMINATION_STATUSES),
+        "area_type": _enum(("urban", "rural")),
+        "unverified_parameters": _enum(parameters) + "[]",
+    }
+    types = {
+        "as_of": "DATE",
+        "household_id": "BIGINT",
+        "person_id": "BIGINT",
+        "monthly_amount": "DECIMAL(14, 2)",
+        "reason_codes": "VARCHAR[]",
+        "counted_members": "BIGINT",
+        "income_per_capita": "DECIMAL(14, 2)",
+        "standard": "DECIMAL(14, 2)",
+    }
+    out = []
+    for fld in schema.DETERMINATIONS:
+        kind = enums.get(fld.name) or types.get(fld.name, "VARCHAR")
+        out.append(f'CAST("{fld.name}" AS {kind}) AS "{fld.name}"')
+    return out
+
+
 # --- running a plan ------------------------------------------------------------------------------
 
 
@@ -352,7 +383,14 @@ class Run:
         for name in schema.TABLES:
             source = f'"{self.name(f"all_{name}")}"'
             if name == "persons":
-                view(name, f"SELECT * FROM {source} WHERE {of_members}")
+                # Read only by joining the chunk's memberships on person_id: the range is
+                # enough (it prunes row groups of sorted files), the join does the rest.
+                in_persons = (
+                    "FALSE"
+                    if pmin is None or pmax is None
+                    else f"person_id BETWEEN {int(pmin)} AND {int(pmax)}"
+                )
+                view(name, f"SELECT * FROM {source} WHERE {in_persons}")
             elif name in ("incomes", "enrolments"):
                 # the household's records, and its members' records kept under another household
                 view(
@@ -391,6 +429,30 @@ class Run:
         q = '"' if self.backend == "duckdb" else "`"
         order = ", ".join(f"{q}{c}{q} ASC" for c in ORDER)
         return f"SELECT * FROM ({body}) ORDER BY {order}"
+
+    def with_steps(self, query: str) -> str:
+        """``query`` preceded by every step of the plan as a common table expression (DuckDB):
+        stages ``MATERIALIZED`` (computed once, read by the later steps), frames inlined.
+
+        One statement instead of a temporary table per stage: DuckDB keeps the stages in its
+        own buffers rather than building tables (row groups, statistics) it then drops, and the
+        whole chunk is planned, run and written in one go.
+        """
+        ctes = []
+        for step in self.plan.steps:
+            how = "MATERIALIZED" if step.kind == "stage" else "NOT MATERIALIZED"
+            ctes.append(f'"{self.name(step.name)}" AS {how} ({self.sql(step.sql)})')
+        return "WITH " + ",\n".join(ctes) + "\n" + query
+
+    def output_sql(self, programmes: Iterable[str]) -> str:
+        """The determinations as written to Parquet by DuckDB: every column cast to its type in
+        ``schema.DETERMINATIONS``; columns of a closed set of words (programme, status, area
+        type, unverified parameters) as ENUMs, which DuckDB's Parquet writer dictionary-encodes
+        without hashing each value (the file holds plain strings, read back as ``VARCHAR``)."""
+        body = self.determinations_sql(programmes)
+        if self.backend != "duckdb":
+            return body
+        return f"SELECT {', '.join(_output_columns(self.plan))} FROM ({body})"
 
     def table(self, step: str) -> ir.Table:
         """A step's result as an Ibis table of the connection."""
