@@ -14,6 +14,7 @@ from minzheng.engine.backends import connect_duckdb
 from minzheng.engine.population import load_population
 
 from .test_rules import CASES
+from .test_spark_population import QUIET_CONVERSIONS, use_local_spark
 
 DAY = dt.date(2025, 8, 1)
 
@@ -51,7 +52,9 @@ def _population() -> dict:
 
 @pytest.mark.spark
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="spark extra not installed")
+@pytest.mark.filterwarnings(*QUIET_CONVERSIONS)
 def test_duckdb_and_spark_give_identical_determinations() -> None:
+    use_local_spark()
     tables = _population()
     duck = evaluate(load_population(tables, "duckdb"), as_of=DAY).to_pyarrow()
     spark = evaluate(load_population(tables, "spark"), as_of=DAY).to_pyarrow()
