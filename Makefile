@@ -17,7 +17,7 @@ PO := src/minzheng/locale/en/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 STATIC_SOURCES := $(shell find src/minzheng -path '*/static/*' -type f 2>/dev/null)
 
-.PHONY: run test test-browser test-postgres install messages lint check ci
+.PHONY: run test test-browser test-postgres test-spark install messages lint check ci
 
 install: .venv/.synced node_modules/.package-lock.json $(MO) $(CJK_FONT)
 
@@ -61,6 +61,12 @@ test-postgres: install
 
 test-browser: install
 	$(UV) run --frozen pytest tests/browser -m browser -q -p no:xdist
+
+# The engine on PySpark (Java 17): the same determinations as DuckDB, one local Spark session.
+# `uv run --extra spark` adds the optional extra and removes nothing; `uv sync` (install, when the
+# lock changed) takes it out again, and the next run here puts it back from uv's cache.
+test-spark: install
+	$(UV) run --frozen --extra spark pytest -m spark -q -p no:xdist
 
 lint: install
 	$(UV) run --frozen ruff check src tests bench
