@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from minzheng.engine import schema
 from minzheng.registry import services as registry_services
 from minzheng.registry import snapshot
-from minzheng.registry.models import Income
+from minzheng.registry.models import Feed, ImportBatch, Income
 from tests.monitoring import situations as s
 from tests.registry import factories as rf
 
@@ -73,3 +74,51 @@ def test_one_household_source_holds_only_its_rows() -> None:
     assert tables["persons"].column("person_id").to_pylist() == [mine.head_id]
     assert tables["enrolments"].num_rows == 0
     assert tables["incomes"].num_rows == 1
+
+
+def test_one_household_read_equals_the_orm_read(scoped_user: Any) -> None:
+    """The compiled one-household read gives exactly the tables the ORM querysets give: every
+    table, a member's own row filed under no household, a worker's and a feed's sources, an
+    ended membership and a closed fact."""
+    worker = scoped_user(["household.view", "household.edit"], division=rf.TOWNSHIP)
+    feed = Feed.objects.create(code="yb-snap", name="医保局医疗费用数据")
+    batch = ImportBatch.objects.create(feed=feed, file_name="医疗.csv", file_sha256="3" * 64)
+    household = s.hospitalised_household("比对户主")
+    head = household.head
+    assert head is not None
+    spouse = rf.person(None, name="比对配偶", birth=dt.date(1975, 4, 4), sex="F")
+    registry_services.member_add(
+        by=None, household=household, person=spouse, relation="spouse", on=s.YEAR_AGO
+    )
+    registry_services.fact_record(
+        by=None,
+        source=batch,
+        kind="expenditure",
+        person=spouse,
+        values={"kind": "medical", "amount": "321.45", "date": s.TODAY},
+    )
+    registry_services.fact_record(
+        by=worker,
+        kind="life_event",
+        person=household.head,
+        values={"kind": "hospitalisation", "date": s.TODAY},
+    )
+    s.enrol(household, "dibao")
+    Income.objects.create(
+        person=spouse, kind="pension", amount="99.99", period_start=s.YEAR_AGO, period_end=s.TODAY
+    )
+    closed = Income.objects.get(person=household.head)
+    registry_services.fact_close(by=None, fact=closed, reason="录入错误")
+    s.poor_household("他户")
+    for day in (s.TODAY, s.TODAY + dt.timedelta(days=400), s.YEAR_AGO):
+        fast = snapshot.household_tables([household.pk], as_of=day)
+        slow = snapshot._tables_by_orm([household.pk], day)
+        for name in schema.TABLES:
+            assert fast[name].equals(slow[name]), (name, day)
+    fast = snapshot.household_tables([household.pk], as_of=s.TODAY)
+    # Members in the order they were registered (by primary key).
+    assert fast["persons"].column("person_id").to_pylist() == [household.head_id, spouse.pk]
+    sources = set(fast["expenditures"].column("source").to_pylist())
+    assert sources == {"registry", f"yb-snap/{batch.pk}"}
+    assert fast["events"].column("source").to_pylist() == [f"user:{worker.username}"]
+    assert fast["incomes"].column("amount").to_pylist() == [Decimal("99.99")]

@@ -29,6 +29,7 @@ size of the registry.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, Q, QuerySet
 
 from minzheng.engine import schema
@@ -232,9 +234,13 @@ TABLES: tuple[_Table, ...] = (
 class _Sources:
     """Turns (batch id, user id) into the ``source`` text, with two small look-up tables."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch_ids: Iterable[int] | None = None) -> None:
+        """Every import batch, or (a few households' rows) only ``batch_ids``."""
+        batches = ImportBatch.objects.all()
+        if batch_ids is not None:
+            batches = batches.filter(pk__in=sorted(set(batch_ids)))
         self.batches: dict[int, str] = {
-            pk: f"{code}/{pk}" for pk, code in ImportBatch.objects.values_list("pk", "feed__code")
+            pk: f"{code}/{pk}" for pk, code in batches.values_list("pk", "feed__code")
         }
         self.users: dict[int, str] = {}
 
@@ -287,7 +293,9 @@ def _querysets(as_of: dt.date, household_ids: Sequence[int] | None) -> dict[str,
         ids = list(household_ids)
         memberships = memberships.filter(household_id__in=ids)
         households = households.filter(pk__in=ids)
-        members = list(memberships.values_list("person_id", flat=True).distinct())
+        # A subquery, not a list: the same members, and the SQL does not depend on who they are
+        # (so that one household's queries are compiled once, ``_HouseholdQueries``).
+        members = memberships.values("person_id")
         persons = persons.filter(pk__in=members)
         # As ``Population.for_households``: the households' rows, and their members' own rows
         # filed under no household.
@@ -307,38 +315,44 @@ def _querysets(as_of: dt.date, household_ids: Sequence[int] | None) -> dict[str,
     }
 
 
+def _build(
+    table: _Table, batch: list[tuple[Any, ...]], position: dict[str, int], sources: _Sources
+) -> pa.Table:
+    """Rows of ``table.lookups()`` as an Arrow table of ``schema.TABLES[table.name]``."""
+    target = schema.TABLES[table.name]
+    arrays = []
+    for name, lookup in table.columns:
+        kind = target.field(name).type
+        if name == "source":
+            arrays.append(pa.array(_source_column(table, batch, position, sources), kind))
+            continue
+        if lookup is None:
+            arrays.append(pa.nulls(len(batch), kind))
+            continue
+        values = [row[position[lookup]] for row in batch]
+        if name in table.blank_is_null:
+            values = [_blank_to_null(v) for v in values]
+        arrays.append(pa.array(values, kind))
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _positions(table: _Table) -> dict[str, int]:
+    return {lookup: i for i, lookup in enumerate(table.lookups())}
+
+
 def _chunks(
     table: _Table, queryset: QuerySet[Any], sources: _Sources, chunk_rows: int
 ) -> Iterator[pa.Table]:
     """The rows of ``queryset`` as Arrow tables of ``schema.TABLES[table.name]``, a chunk each."""
-    target = schema.TABLES[table.name]
-    lookups = table.lookups()
-    position = {lookup: i for i, lookup in enumerate(lookups)}
+    position = _positions(table)
     rows: list[tuple[Any, ...]] = []
-
-    def build(batch: list[tuple[Any, ...]]) -> pa.Table:
-        arrays = []
-        for name, lookup in table.columns:
-            kind = target.field(name).type
-            if name == "source":
-                arrays.append(pa.array(_source_column(table, batch, position, sources), kind))
-                continue
-            if lookup is None:
-                arrays.append(pa.nulls(len(batch), kind))
-                continue
-            values = [row[position[lookup]] for row in batch]
-            if name in table.blank_is_null:
-                values = [_blank_to_null(v) for v in values]
-            arrays.append(pa.array(values, kind))
-        return pa.Table.from_arrays(arrays, schema=target)
-
-    for row in queryset.values_list(*lookups).iterator(chunk_size=chunk_rows):
+    for row in queryset.values_list(*table.lookups()).iterator(chunk_size=chunk_rows):
         rows.append(row)
         if len(rows) >= chunk_rows:
-            yield build(rows)
+            yield _build(table, rows, position, sources)
             rows = []
     if rows:
-        yield build(rows)
+        yield _build(table, rows, position, sources)
 
 
 def _source_column(
@@ -407,8 +421,14 @@ def household_tables(
 ) -> dict[str, pa.Table]:
     """The population tables of some households and their members, in memory."""
     day = as_of or dt.date.today()
-    sources = _Sources()
     ids = [int(h) for h in household_ids]
+    if len(ids) == 1:
+        return _HouseholdQueries.here().tables(ids[0], day)
+    return _tables_by_orm(ids, day)
+
+
+def _tables_by_orm(ids: list[int], day: dt.date) -> dict[str, pa.Table]:
+    sources = _Sources()
     out: dict[str, pa.Table] = {}
     for table, queryset in zip(TABLES, _querysets(day, ids).values(), strict=True):
         parts = list(_chunks(table, queryset, sources, CHUNK_ROWS))
@@ -416,6 +436,77 @@ def household_tables(
             pa.concat_tables(parts) if parts else schema.TABLES[table.name].empty_table()
         )
     return out
+
+
+# Stand-ins compiled into one household's queries, replaced by the real values on each read.
+_HOUSEHOLD_MARK = -918_273_645  # no primary key is negative
+_DAY_MARK = dt.date(1901, 2, 3)
+
+
+class _HouseholdQueries:
+    """One household's eight queries, compiled to SQL once per thread and database.
+
+    The household page, ``minzheng explain`` and the API read one household at a time; building
+    eight ORM querysets and compiling them costs more than running them. Here they are built
+    once by ``_querysets`` (the very filters of the export) for a stand-in household and day,
+    and each read only swaps the stand-ins in the parameters, runs the SQL and lets the same
+    compiler convert the rows (dates, decimals, JSON keys) as ``values_list`` would.
+    """
+
+    _local = threading.local()
+
+    def __init__(self) -> None:
+        self.using = DEFAULT_DB_ALIAS
+        self.vendor = connections[self.using].vendor
+        ops = connections[self.using].ops
+        self.mark_day = ops.adapt_datefield_value(_DAY_MARK)
+        stand_in = _DAY_MARK + dt.timedelta(days=RECENT_MEMBERSHIP_DAYS)
+        querysets = _querysets(stand_in, [_HOUSEHOLD_MARK])
+        self.compiled: list[tuple[_Table, Any, str, tuple[Any, ...]]] = []
+        for table, queryset in zip(TABLES, querysets.values(), strict=True):
+            compiler = queryset.values_list(*table.lookups()).query.get_compiler(self.using)
+            sql, params = compiler.as_sql()
+            self.compiled.append((table, compiler, sql, tuple(params)))
+
+    @classmethod
+    def here(cls) -> _HouseholdQueries:
+        """The compiled queries of this thread (its own database connection)."""
+        found: _HouseholdQueries | None = getattr(cls._local, "queries", None)
+        if found is None or found.vendor != connections[DEFAULT_DB_ALIAS].vendor:
+            found = cls()
+            cls._local.queries = found
+        return found
+
+    def tables(self, household_id: int, day: dt.date) -> dict[str, pa.Table]:
+        ops = connections[self.using].ops
+        recent = ops.adapt_datefield_value(day - dt.timedelta(days=RECENT_MEMBERSHIP_DAYS))
+        fetched: list[tuple[_Table, list[tuple[Any, ...]]]] = []
+        with connections[self.using].cursor() as cursor:
+            for table, compiler, sql, params in self.compiled:
+                values = [
+                    household_id
+                    if p == _HOUSEHOLD_MARK
+                    else recent
+                    if p == self.mark_day and type(p) is type(self.mark_day)
+                    else p
+                    for p in params
+                ]
+                cursor.execute(sql, values)
+                raw = cursor.fetchall()
+                fetched.append((table, list(compiler.results_iter([raw], tuple_expected=True))))
+        sources = _Sources(_batch_ids(fetched))
+        return {
+            table.name: _build(table, rows, _positions(table), sources) for table, rows in fetched
+        }
+
+
+def _batch_ids(fetched: list[tuple[_Table, list[tuple[Any, ...]]]]) -> set[int]:
+    """The import batches the rows name (their sources)."""
+    found: set[int] = set()
+    for table, rows in fetched:
+        at = _positions(table)[table.source_lookups[0]]
+        found.update(int(row[at]) for row in rows if row[at] is not None)
+    return found
 
 
 def household_source(*, household: Household, as_of: dt.date | None = None) -> ArrowSource:
