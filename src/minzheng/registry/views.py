@@ -167,6 +167,7 @@ def household_detail(request: HttpRequest, number: str) -> HttpResponse:
             "division_text": selectors.division_text(household.division),
             "may_edit": may_edit,
             "actions": selectors.household_actions(request.user, household),
+            "panels": selectors.household_panels(request.user, household),
             "fact_kinds": [(k, labels.FACT_KINDS[k]) for k in FACT_FORM_FIELDS],
         },
     )

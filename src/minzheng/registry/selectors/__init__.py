@@ -35,6 +35,11 @@ from minzheng.registry.selectors.detail import (
     household_facts,
     person_detail,
 )
+from minzheng.registry.selectors.panels import (
+    HouseholdPanel,
+    household_panels,
+    register_household_panel,
+)
 from minzheng.registry.selectors.scope import (
     EDIT_ACTION,
     PII_ACTION,
@@ -73,6 +78,7 @@ __all__ = [
     "FactRow",
     "HouseholdAction",
     "HouseholdDetail",
+    "HouseholdPanel",
     "HouseholdRow",
     "MemberRow",
     "MemberStatus",
@@ -97,6 +103,7 @@ __all__ = [
     "household_actions",
     "household_detail",
     "household_facts",
+    "household_panels",
     "household_rows",
     "household_search",
     "household_timeline",
@@ -109,6 +116,7 @@ __all__ = [
     "recorded_members",
     "register_category",
     "register_household_action",
+    "register_household_panel",
     "register_provider",
     "standing_on_q",
 ]
