@@ -13,6 +13,7 @@ from typing import Any
 
 from minzheng.monitoring.models import ScreeningRun
 from tests.monitoring import factories as f
+from tests.registry import factories as rf
 from tests.scope import scope_case
 
 # ASCII, so that the API's escaped JSON shows it too.
@@ -27,6 +28,14 @@ def _alert_kwargs() -> dict[str, int]:
 
 def _api_alert_kwargs() -> dict[str, int]:
     return {"alert_id": f.alert(text=MARKER).pk}
+
+
+def _household_kwargs() -> dict[str, str]:
+    return {"number": rf.household().number}
+
+
+def _explanation_kwargs() -> dict[str, str]:
+    return {"number": rf.household().number, "programme": "dibao"}
 
 
 def _list_setup() -> None:
@@ -119,6 +128,35 @@ CASES = [
         "api:monitoring_alert_detail",
         kwargs=_api_alert_kwargs,
         action="monitoring.view",
+        inside=INSIDE,
+        outside=OUTSIDE,
+    ),
+    # The engine's outcome for a household has the household page's scope (household.view).
+    scope_case(
+        "monitoring:household_outcome",
+        kwargs=_household_kwargs,
+        action="household.view",
+        inside=INSIDE,
+        outside=OUTSIDE,
+    ),
+    scope_case(
+        "monitoring:household_explanation",
+        kwargs=_explanation_kwargs,
+        action="household.view",
+        inside=INSIDE,
+        outside=OUTSIDE,
+    ),
+    scope_case(
+        "api:monitoring_household_determinations",
+        kwargs=_household_kwargs,
+        action="household.view",
+        inside=INSIDE,
+        outside=OUTSIDE,
+    ),
+    scope_case(
+        "api:monitoring_household_explanation",
+        kwargs=_explanation_kwargs,
+        action="household.view",
         inside=INSIDE,
         outside=OUTSIDE,
     ),

@@ -16,6 +16,7 @@ from typing import Any
 from minzheng.cases import limits
 from minzheng.engine import evaluate, explain
 from minzheng.engine.programmes import BY_NAME
+from minzheng.monitoring import outcomes
 from minzheng.registry import labels as registry_labels
 from minzheng.registry import snapshot as registry_snapshot
 
@@ -59,20 +60,7 @@ class ProgrammeResult:
     def reasons(self) -> list[str]:
         """The reason codes in words: which condition failed or lacked data, which parameter."""
         labels = {c.code: c.label for c in BY_NAME[self.programme].conditions}
-        out = []
-        for code in self.reason_codes:
-            head, _sep, tail = code.partition(":")
-            if head == "parameter_unknown":
-                out.append(f"参数未设置：{tail}")
-            elif head == "amount_unknown":
-                out.append("金额无法测算")
-            elif tail == "failed":
-                out.append(f"不满足：{labels.get(head, head)}")
-            elif tail == "unknown":
-                out.append(f"信息不足：{labels.get(head, head)}")
-            else:
-                out.append(code)
-        return out
+        return outcomes.reason_words(self.reason_codes, labels)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,34 +1,42 @@
-"""Dynamic monitoring over the API: alerts (list, detail) and screening runs.
+"""Dynamic monitoring over the API: alerts (list, detail), screening runs, and the engine's
+outcome for one registry household (every programme's determination, one programme's
+explanation).
 
 Same scope as the pages: alerts outside the caller's ``monitoring.view`` subtrees answer 404;
-a caller without ``monitoring.view`` anywhere gets 404 from every endpoint. Household numbers are
-shown; ID numbers never are.
+a caller without ``monitoring.view`` anywhere gets 404 from every alert and run endpoint. The
+household endpoints have the registry's scope (``household.view``, as ``/api/registry/``).
+Household numbers are shown; names and ID numbers never are.
 """
 
 # No ``from __future__ import annotations`` here: ninja reads the schemas' annotations at import.
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from minzheng.accounts.scope import can
-from minzheng.monitoring import selectors
+from minzheng.monitoring import outcomes, selectors
 from minzheng.monitoring.models import Alert, ScreeningRun
 from minzheng.monitoring.selectors import VIEW_ACTION
+from minzheng.registry import selectors as registry_selectors
+from minzheng.registry.models import Household
 
 router = Router(tags=["动态监测"])
 
 
-def _user(request: HttpRequest) -> Any:
+def _user(request: HttpRequest, action: str = VIEW_ACTION) -> Any:
+    """The caller (a token's user or the session's): 401 if none, 404 without ``action``."""
     auth = getattr(request, "auth", None)
     user = auth if getattr(auth, "is_authenticated", False) else getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         raise HttpError(401, "未登录")
-    if not can(user, VIEW_ACTION):
+    if not can(user, action):
         raise HttpError(404, "Not Found")
     return user
 
@@ -203,3 +211,180 @@ def run_list(request: HttpRequest) -> Any:
 def run_detail(request: HttpRequest, run_id: int) -> Any:
     user = _user(request)
     return _run(selectors.run_for(user=user, pk=run_id))
+
+
+# --- the engine's outcome for one registry household -------------------------------------------
+
+
+class AsOfQuery(Schema):
+    as_of: dt.date | None = None
+
+
+class SubjectOut(Schema):
+    person_id: int | None
+    status: str
+    status_label: str
+    monthly_amount: Decimal | None
+    reason_codes: list[str]
+    reasons: list[str]
+    unverified_parameters: list[str]
+
+
+class DeterminationOut(Schema):
+    programme: str
+    label: str
+    level: str
+    cash: bool
+    status: str
+    status_label: str
+    monthly_amount: Decimal | None
+    reasons: list[str]
+    unverified_parameters: list[str]
+    subjects: list[SubjectOut]
+
+
+class DeterminationsOut(Schema):
+    household_number: str
+    household_id: int
+    as_of: dt.date
+    parameters_from_seed: bool
+    determinations: list[DeterminationOut]
+
+
+class ValueOut(Schema):
+    column: str
+    label: str
+    value: Any
+    display: str
+
+
+class ConditionOut(Schema):
+    code: str
+    label: str
+    met: bool | None
+    decisive: bool
+    parameters: list[str]
+    values: list[ValueOut]
+
+
+class ExplainedSubjectOut(Schema):
+    person_id: int | None
+    status: str
+    monthly_amount: Decimal | None
+    reason_codes: list[str]
+    detail: str | None
+    conditions: list[ConditionOut]
+    unverified_parameters: list[str]
+
+
+class ParameterOut(Schema):
+    name: str
+    description: str
+    unit: str
+    value: Any
+    known: bool
+    division_code: str | None
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    source: str
+    article: str
+    tag: str
+    verified: bool
+    note: str
+
+
+class ExplanationOut(Schema):
+    household_number: str
+    programme: str
+    label: str
+    legal_basis: str
+    as_of: dt.date
+    household_id: int
+    subjects: list[ExplainedSubjectOut]
+    parameters: list[ParameterOut]
+    inputs: dict[str, list[dict[str, Any]]]
+
+
+def _household(request: HttpRequest, number: str) -> Household:
+    user = _user(request, registry_selectors.VIEW_ACTION)
+    return get_object_or_404(registry_selectors.households_visible(user), number=number)
+
+
+def _outcome(
+    household: Household, as_of: dt.date | None, programmes: tuple[str, ...] | None = None
+) -> outcomes.HouseholdOutcome:
+    return outcomes.household_outcome(
+        household=household,
+        as_of=as_of or timezone.localdate(),
+        programmes=programmes,
+        with_names=False,
+    )
+
+
+def _subject(subject: outcomes.SubjectOutcome) -> dict[str, Any]:
+    return {
+        "person_id": subject.person_id,
+        "status": subject.status,
+        "status_label": subject.status_label,
+        "monthly_amount": subject.monthly_amount,
+        "reason_codes": list(subject.reason_codes),
+        "reasons": list(subject.reasons),
+        "unverified_parameters": list(subject.unverified_parameters),
+    }
+
+
+@router.get(
+    "/households/{number}/determinations",
+    response=DeterminationsOut,
+    summary="家庭各救助项目判定结论",
+    url_name="monitoring_household_determinations",
+)
+def household_determinations(request: HttpRequest, number: str, query: Query[AsOfQuery]) -> Any:
+    """Every programme's determination for one household in the caller's ``household.view``
+    scope on ``as_of`` (default today): status (eligible / ineligible / unknown; ``none`` for a
+    person programme with no member in its target group), the monthly total in yuan, reasons,
+    unverified parameters, and per subject (household or member by ``person_id``). 404 out of
+    scope."""
+    household = _household(request, number)
+    outcome = _outcome(household, query.as_of)
+    return {
+        "household_number": household.number,
+        "household_id": household.pk,
+        "as_of": outcome.as_of,
+        "parameters_from_seed": outcome.from_seed,
+        "determinations": [
+            {
+                "programme": p.programme,
+                "label": p.label,
+                "level": p.level,
+                "cash": p.cash,
+                "status": p.status,
+                "status_label": p.status_label,
+                "monthly_amount": p.monthly_amount,
+                "reasons": list(p.reasons),
+                "unverified_parameters": list(p.unverified_parameters),
+                "subjects": [_subject(s) for s in p.subjects],
+            }
+            for p in outcome.programmes
+        ],
+    }
+
+
+@router.get(
+    "/households/{number}/explanations/{programme}",
+    response=ExplanationOut,
+    summary="家庭某救助项目判定说明",
+    url_name="monitoring_household_explanation",
+)
+def household_explanation(
+    request: HttpRequest, number: str, programme: str, query: Query[AsOfQuery]
+) -> Any:
+    """The engine's explanation of ``programme`` for one household on ``as_of`` (default today):
+    each condition met or not with the values that decided it, each parameter with its
+    document, article and date, each input record with its source (no names, no ID numbers).
+    404 out of scope or for an unknown programme."""
+    household = _household(request, number)
+    if programme not in outcomes.PROGRAMMES:
+        raise HttpError(404, f"未知的救助项目，可用：{'、'.join(outcomes.PROGRAMMES)}")
+    outcome = _outcome(household, query.as_of, (programme,))
+    return {"household_number": household.number, **outcome.explanation(programme).as_dict()}

@@ -12,9 +12,10 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # The household timeline is a list of providers; monitoring adds its alerts to it.
         from minzheng.divisions.signals import division_rehomed
-        from minzheng.monitoring import receivers, timeline
+        from minzheng.monitoring import outcomes, receivers, timeline
 
         timeline.register()
+        outcomes.register_panel()
         division_rehomed.connect(
             receivers.on_division_rehomed, dispatch_uid="monitoring.on_division_rehomed"
         )

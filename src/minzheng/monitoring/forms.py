@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -96,3 +97,17 @@ class ReportForm(forms.Form):
         elif not (data.get("person_name") or "").strip():
             self.add_error("person_name", _("请填写姓名，或填写已登记的家庭编号。"))
         return data
+
+
+class AsOfForm(forms.Form):
+    """The day the household's outcome is evaluated for (today when blank or not a date)."""
+
+    as_of = forms.DateField(
+        label=_("评估日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    def day(self, today: dt.date) -> dt.date:
+        chosen: dt.date | None = self.cleaned_data["as_of"] if self.is_valid() else None
+        return chosen or today

@@ -14,4 +14,10 @@ urlpatterns = [
     path("alerts/<int:pk>/start/", views.alert_start, name="alert_start"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
     path("reports/new", views.report_new, name="report_new"),
+    path("households/<str:number>/outcome/", views.household_outcome, name="household_outcome"),
+    path(
+        "households/<str:number>/explanations/<str:programme>/",
+        views.household_explanation,
+        name="household_explanation",
+    ),
 ]

@@ -1,7 +1,9 @@
-"""Monitoring pages: runs (list, detail, start), the alert worklist and alert page, the report form.
+"""Monitoring pages: runs (list, detail, start), the alert worklist and alert page, the report form,
+and the engine's outcome of one household (a panel of the household page, and its explanations).
 
 Alerts are fetched through ``restrict`` (out of scope: 404); actions on an alert need
 ``alert.handle`` over it. Runs are city-wide counts, readable by any holder of ``monitoring.view``.
+A household's outcome has the household page's scope (``household.view`` over the household).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from django.views.decorators.http import require_POST
 
 from minzheng.accounts.decorators import action_required
 from minzheng.accounts.scope import can
-from minzheng.monitoring import hooks, selectors, services
-from minzheng.monitoring.forms import AlertFilterForm, DismissForm, ReportForm
+from minzheng.monitoring import hooks, outcomes, selectors, services
+from minzheng.monitoring.forms import AlertFilterForm, AsOfForm, DismissForm, ReportForm
 from minzheng.monitoring.models import Alert
 from minzheng.monitoring.selectors import HANDLE_ACTION, REPORT_ACTION, RUN_ACTION, VIEW_ACTION
+from minzheng.registry import selectors as registry_selectors
+from minzheng.registry.models import Household
+from minzheng.registry.selectors import VIEW_ACTION as HOUSEHOLD_VIEW_ACTION
 
 PER_PAGE = 30
 RUNS_SHOWN = 30
@@ -200,3 +205,54 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 return redirect("monitoring:alert_list")
             return redirect("monitoring:report_new")
     return render(request, "monitoring/report_form.html", {"form": form})
+
+
+# --- the engine's outcome for one household (a panel of the registry's household page) -----------
+
+
+def _household_in_scope(request: HttpRequest, number: str) -> Household:
+    return get_object_or_404(
+        registry_selectors.households_visible(request.user).select_related("division"),
+        number=number,
+    )
+
+
+@action_required(HOUSEHOLD_VIEW_ACTION)
+def household_outcome(request: HttpRequest, number: str) -> HttpResponse:
+    """Every programme's outcome for the household on a day (today by default), htmx panel."""
+    household = _household_in_scope(request, number)
+    form = AsOfForm(request.GET or None)
+    day = form.day(timezone.localdate())
+    outcome = outcomes.household_outcome(household=household, as_of=day)
+    return render(
+        request,
+        "monitoring/_household_outcome.html",
+        {"household": household, "outcome": outcome, "form": form, "as_of": day},
+    )
+
+
+@action_required(HOUSEHOLD_VIEW_ACTION)
+def household_explanation(request: HttpRequest, number: str, programme: str) -> HttpResponse:
+    """Why the household got its outcome for one programme (a panel, or a page of its own)."""
+    if programme not in outcomes.PROGRAMMES:
+        raise Http404
+    household = _household_in_scope(request, number)
+    day = AsOfForm(request.GET or None).day(timezone.localdate())
+    outcome = outcomes.household_outcome(household=household, as_of=day, programmes=(programme,))
+    partial = request.headers.get("HX-Request") == "true"
+    template = (
+        "monitoring/_household_explanation.html"
+        if partial
+        else "monitoring/household_explanation.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "household": household,
+            "outcome": outcome,
+            "programme": outcome.outcome(programme),
+            "as_of": day,
+            **outcomes.explanation_page(outcome, programme),
+        },
+    )
