@@ -78,6 +78,14 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Hash test passwords cheaply: MD5 instead of PBKDF2's 1.5 million rounds (0.34 CPU-s a
+    password here). Production keeps Django's default hasher, which no test is about. Users made
+    outside a test's settings (``minzheng demo`` in a subprocess, package fixtures) keep theirs."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings: Any, _media_root: Any) -> None:
     """Uploads made by tests go to a temporary folder, never into the project's var/media."""
     settings.MEDIA_ROOT = str(_media_root)

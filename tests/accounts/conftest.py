@@ -14,12 +14,6 @@ from tests.scope import scoped_user, signed_in
 __all__ = ["scoped_user", "signed_in"]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Hash test passwords cheaply; production keeps Django's default hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="package", autouse=True)
 def seeded_accounts(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Roles and all org units, seeded once for this package and rolled back after it.

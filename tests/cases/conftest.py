@@ -1,5 +1,5 @@
 """Cases fixtures: the policy parameters loaded once for the package, uploads under a temporary
-media root, cheap password hashing, and the shared scope fixtures."""
+media root, and the shared scope fixtures."""
 
 from __future__ import annotations
 
@@ -16,11 +16,6 @@ from minzheng.policy import services as policy_services
 from tests.scope import scoped_user, signed_in
 
 __all__ = ["scoped_user", "signed_in"]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,10 @@
-"""Demo tests create ten users: hash their passwords quickly (the hasher is not under test)."""
+"""Demo tests: a small synthetic population."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

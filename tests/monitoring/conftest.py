@@ -1,8 +1,6 @@
-"""Monitoring fixtures: the shared scope fixtures, cheap password hashing, policy parameters."""
+"""Monitoring fixtures: the shared scope fixtures and policy parameters."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
@@ -10,11 +8,6 @@ from minzheng.policy import services as policy_services
 from tests.scope import scoped_user, signed_in
 
 __all__ = ["scoped_user", "signed_in"]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
