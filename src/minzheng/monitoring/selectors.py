@@ -16,11 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from minzheng.accounts.scope import can, restrict
-from minzheng.engine import evaluate, explain
 from minzheng.engine.programmes import BY_NAME
+from minzheng.monitoring import outcomes
 from minzheng.monitoring.models import Alert, HardshipReport, ScreeningRun
-from minzheng.policy import selectors as policy_selectors
-from minzheng.registry import snapshot as registry_snapshot
 from minzheng.registry.models import Household
 
 VIEW_ACTION = "monitoring.view"
@@ -122,49 +120,23 @@ class DeterminationRow:
     unverified: list[str]
 
 
-STATUS_ZH = {"eligible": "符合", "ineligible": "不符合", "unknown": "无法判定"}
-
-
-def household_determinations(
-    household: Household, *, as_of: dt.date | None = None
-) -> list[DeterminationRow]:
-    """The engine's determinations for one household today, from its registry rows."""
-    day = as_of or timezone.localdate()
-    source = registry_snapshot.household_source(household=household, as_of=day)
-    table = evaluate(source, policy_selectors.parameter_snapshot(as_of=day)).to_pyarrow()
-    records = table.to_pylist()
-    names = registry_snapshot.person_names(
-        r["person_id"] for r in records if r["person_id"] is not None
-    )
-    rows = []
-    for r in records:
-        programme = BY_NAME.get(r["programme"])
-        rows.append(
-            DeterminationRow(
-                programme=r["programme"],
-                label=programme.label if programme is not None else r["programme"],
-                person_id=r["person_id"],
-                person_name=names.get(r["person_id"], "") if r["person_id"] else "",
-                status=r["status"],
-                status_label=STATUS_ZH.get(r["status"], r["status"]),
-                monthly_amount=r["monthly_amount"],
-                reason_codes=list(r["reason_codes"] or []),
-                unverified=list(r["unverified_parameters"] or []),
-            )
+def determination_rows(outcome: outcomes.HouseholdOutcome) -> list[DeterminationRow]:
+    """The engine's determinations of one household, a row per programme and subject."""
+    return [
+        DeterminationRow(
+            programme=p.programme,
+            label=p.label,
+            person_id=s.person_id,
+            person_name=s.person_name,
+            status=s.status,
+            status_label=s.status_label,
+            monthly_amount=s.monthly_amount,
+            reason_codes=list(s.reason_codes),
+            unverified=list(s.unverified_parameters),
         )
-    return rows
-
-
-def household_explanation(
-    household: Household, programme: str, *, as_of: dt.date | None = None
-) -> str:
-    """The engine's explanation (Chinese text) of one programme for one household."""
-    day = as_of or timezone.localdate()
-    source = registry_snapshot.household_source(household=household, as_of=day)
-    explanation = explain(
-        source, household.pk, programme, policy_selectors.parameter_snapshot(as_of=day), as_of=day
-    )
-    return str(explanation.render())
+        for p in outcome.programmes
+        for s in p.subjects
+    ]
 
 
 # --- runs ---------------------------------------------------------------------------------------

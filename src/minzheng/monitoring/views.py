@@ -129,12 +129,13 @@ def alert_engine(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.alert_for(user=request.user, pk=pk)
     if alert.household is None:
         raise Http404
-    # The explanation costs a second evaluation: only when asked for.
+    # Determinations and explanations come from one run of the household.
     programme = request.GET.get("programme", "")
-    rows = selectors.household_determinations(alert.household)
+    outcome = outcomes.household_outcome(household=alert.household)
+    rows = selectors.determination_rows(outcome)
     explanation = ""
-    if programme and any(r.programme == programme for r in rows):
-        explanation = selectors.household_explanation(alert.household, programme)
+    if programme in outcome.explanations:
+        explanation = outcome.explanation(programme).render()
     return render(
         request,
         "monitoring/_engine.html",
