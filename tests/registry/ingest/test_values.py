@@ -124,3 +124,48 @@ def test_credit_codes_are_checked_for_length_and_alphabet() -> None:
     with pytest.raises(CellError) as caught:
         parse_credit_code("91500000MA5U00000O")
     assert caught.value.reason == "统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）"
+
+
+def test_the_id_number_column_agrees_with_the_registry_parser_on_every_cell() -> None:
+    """The column checks clean 18-character cells itself (faster); on every cell — valid,
+    wrong check character, impossible birth date, lowercase x, 15 digits, full width — it gives
+    what ``idnumbers.parse`` gives, or the same reason."""
+    import random
+
+    from minzheng.registry import idnumbers
+    from minzheng.registry.ingest import columns
+    from minzheng.registry.ingest.spec import ParseContext
+
+    def division(raw: object) -> int:
+        return 0
+
+    context = ParseContext(today=date.today(), division=division)
+    parse = columns.id_number().parse
+    rng = random.Random(7)
+    cells: list[object] = []
+    for _ in range(3000):
+        first = f"{rng.randrange(110000, 660000)}{rng.randrange(1870, 2030)}"
+        first += f"{rng.randrange(0, 14):02d}{rng.randrange(0, 33):02d}{rng.randrange(0, 1000):03d}"
+        right = idnumbers.check_character(first)
+        wrong = rng.choice([c for c in idnumbers.CHECK_CHARS if c != right])
+        cells += [first + right, first + wrong, (first + right).lower(), " " + first + right]
+    cells += [
+        "50010119900101123x",
+        "500101900101123",
+        "５００１０１１９９００１０１１２３Ｘ",
+        500101900101123,
+    ]
+    agreed = valid = 0
+    for cell in cells:
+        try:
+            expected: object = idnumbers.parse(cell)
+        except idnumbers.InvalidIdNumber as exc:
+            expected = exc.reason
+        try:
+            found: object = parse(cell, context)
+        except CellError as exc:
+            found = exc.reason
+        assert found == expected, cell
+        agreed += 1
+        valid += isinstance(found, idnumbers.IdNumber)
+    assert agreed == len(cells) and 1000 < valid < len(cells)

@@ -23,7 +23,43 @@ CHINESE = "zh-hans"
 SEEN_LIMIT = 10_000
 
 
+# MOD 11-2 weights are 2**(17 - i) mod 11 and 13 ≡ 2 (mod 11): the weighted sum of the first
+# 17 digits is 2 × (their value read in base 13), modulo 11.
+_CHECK = idnumbers.CHECK_CHARS
+
+
+def _clean_id_number(raw: str, ctx: ParseContext) -> idnumbers.IdNumber | None:
+    """A well-formed 18-character cell checked without clean-up; ``None`` for anything else
+    (``idnumbers.parse`` then cleans it or says what is wrong)."""
+    first = raw[:17]
+    if not first.isdigit():
+        return None
+    last = raw[17]
+    if last == "x":
+        last = "X"
+    if _CHECK[(2 * int(first, 13)) % 11] != last:
+        return None
+    try:
+        birth = date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
+    except ValueError:
+        return None
+    if birth.year < 1880 or birth > ctx.today:
+        return None
+    return idnumbers.IdNumber(
+        value=first + last,
+        address_code=raw[:6],
+        birth_date=birth,
+        sex="M" if raw[16] in "13579" else "F",
+    )
+
+
 def _id_number(raw: object, ctx: ParseContext) -> idnumbers.IdNumber:
+    # Most cells are already clean (18 ASCII characters): checked directly, which is several
+    # times faster than the general path with its clean-up.
+    if raw.__class__ is str and len(raw) == 18 and raw.isascii():
+        parsed = _clean_id_number(raw, ctx)
+        if parsed is not None:
+            return parsed
     try:
         return idnumbers.parse(raw)
     except idnumbers.InvalidIdNumber as exc:

@@ -25,7 +25,13 @@ from django.db import connection, models
 
 from minzheng.registry import idnumbers, pii
 from minzheng.registry.ingest.spec import FactPlan, FeedSpec, RowError, RowPlan
-from minzheng.registry.ingest.sql import Inserter, in_list, select_in, update_rows
+from minzheng.registry.ingest.sql import (
+    Inserter,
+    allocate_ids,
+    in_list,
+    select_in,
+    update_rows,
+)
 from minzheng.registry.models import (
     Asset,
     Enrolment,
@@ -155,6 +161,7 @@ class Lander:
         self._persons_in = Inserter(
             Person,
             [
+                "id",
                 "id_number_encrypted",
                 "id_number_hash",
                 "id_number_masked",
@@ -164,12 +171,16 @@ class Lander:
                 "hukou_division_id",
                 "residence_division_id",
             ],
+            skip_conflicts=False,  # new persons, found missing in this transaction
         )
 
-        self._households_in = Inserter(Household, ["number", "division_id", "address", "head_id"])
-        self._memberships_in = Inserter(
-            Membership, ["fingerprint", "person_id", "household_id", "relation"]
+        self._households_in = Inserter(
+            Household, ["id", "number", "division_id", "address", "head_id"], skip_conflicts=False
         )
+        membership_columns = ["fingerprint", "person_id", "household_id", "relation"]
+        self._memberships_in = Inserter(Membership, membership_columns)
+        # A person created by this batch has no membership yet: nothing to conflict with.
+        self._first_memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
         self._known: dict[str, _Person] = {}
         self._homes: dict[int, tuple[int, str] | None] = {}
@@ -228,11 +239,9 @@ class Lander:
                 if p.key not in persons:
                     missing[p.key] = p  # the last row about a person says who they are
             if missing:
-                self._create_persons(list(missing.values()))
-                for pk, key in select_in(
-                    Person, ["id", "id_number_hash"], "id_number_hash", missing
-                ):
-                    creates = missing[key].plan.creates or {}
+                ids = self._create_persons(list(missing.values()))
+                for pk, (key, p) in zip(ids, missing.items(), strict=True):
+                    creates = p.plan.creates or {}
                     persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
                 outcome.created.update(p.number for p in missing.values())
             return persons
@@ -244,16 +253,19 @@ class Lander:
                 outcome.refuse(p.number, "name", NAME_MISMATCH)
         return persons
 
-    def _create_persons(self, rows: Sequence[Pending]) -> None:
+    def _create_persons(self, rows: Sequence[Pending]) -> list[int]:
+        """Insert a person for each of ``rows``; returns their ids, in order."""
         tuples = []
         # Rows of a feed all state the same attributes of the persons they create.
         stated = ("id_number", "sex", "birth_date", *(rows[0].plan.creates or {}))
         sources = {_field_name(name): self.entry for name in stated}
-        for p in rows:
+        ids = allocate_ids(Person, len(rows))
+        for pk, p in zip(ids, rows, strict=True):
             parsed = p.plan.id_number
             creates = p.plan.creates or {}
             tuples.append(
                 (
+                    pk,
                     self.encrypt(parsed.value),
                     p.key,
                     idnumbers.mask(parsed.value),
@@ -266,6 +278,7 @@ class Lander:
             )
         # Every person created from this feed has the same sources: one JSON text for the chunk.
         self._persons_in.insert(tuples, {"created_at": self.now, "field_sources": sources})
+        return ids
 
     # --- households and memberships (the household register) ---------------------------
 
@@ -303,22 +316,22 @@ class Lander:
                 for key, p in latest.items()
                 if p.plan.household.relation == "head"  # type: ignore[union-attr]
             }
+            ids = allocate_ids(Household, len(new))
             self._households_in.insert(
                 [
                     (
+                        pk,
                         n,
                         places[n].plan.household.division_id,  # type: ignore[union-attr]
                         places[n].plan.household.address,  # type: ignore[union-attr]
                         heads_of_new.get(n),
                     )
-                    for n in new
+                    for pk, n in zip(ids, new, strict=True)
                 ],
                 {"source_batch_id": self.batch.pk, "created_at": self.now},
             )
-            for pk, number, head in select_in(
-                Household, ["id", "number", "head_id"], "number", new
-            ):
-                found[number] = (pk, head)
+            for pk, n in zip(ids, new, strict=True):
+                found[n] = (pk, heads_of_new.get(n))
             outcome.created.update(places[n].number for n in new)
 
         current = {
@@ -334,6 +347,7 @@ class Lander:
         closed: list[tuple[Any, ...]] = []
         ended: list[tuple[Any, ...]] = []
         inserts: list[tuple[str, int, int, str]] = []
+        fresh: list[bool] = []  # whether each insert's person is new in this batch
         heads: dict[int, int] = {}
         for key, p in latest.items():
             relation = p.plan.household.relation  # type: ignore[union-attr]
@@ -354,18 +368,31 @@ class Lander:
                 "membership", self.source, *(stated.get(f) for f in fact_fields("membership"))
             )
             inserts.append((fp, person_id, household_id, relation))
+            fresh.append(persons[key].new)
             outcome.created.add(p.number)
         update_rows(Membership, ["closed_at"], closed)
         update_rows(Membership, ["valid_to"], ended)
         update_rows(Household, ["head_id"], [(person, hh) for hh, person in heads.items()])
+        # A membership of a person created by this batch cannot have been recorded before.
         taken = {
             row[0]
             for row in select_in(
-                Membership, ["fingerprint"], "fingerprint", (i[0] for i in inserts)
+                Membership,
+                ["fingerprint"],
+                "fingerprint",
+                (i[0] for i, new_person in zip(inserts, fresh, strict=True) if not new_person),
             )
         }
+        self._first_memberships_in.insert(
+            [i for i, new_person in zip(inserts, fresh, strict=True) if new_person],
+            self.fact_constants,
+        )
         self._memberships_in.insert(
-            [(restated_fingerprint(i[0]), *i[1:]) if i[0] in taken else i for i in inserts],
+            [
+                (restated_fingerprint(i[0]), *i[1:]) if i[0] in taken else i
+                for i, new_person in zip(inserts, fresh, strict=True)
+                if not new_person
+            ],
             self.fact_constants,
         )
 

@@ -8,7 +8,10 @@ the row, the column, the value and the reason), good rows are landed ``CHUNK_SIZ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -113,18 +116,20 @@ class FilePipeline:
         self.error_file = ErrorFile(error_path, source.headers)
         self.report = report
         self.outcome = Outcome(Counters(rows_total=source.estimated_rows))
+        # A register names each person once: its ID numbers are not worth remembering.
+        unique = spec.creates_persons
         # (key, parse, position, required) per declared column; a column the file lacks reads
         # as empty (position past every row's end).
         self.readers = [
             (
                 c.key,
-                memoised(c.parse) if c.memo else c.parse,
+                memoised(c.parse) if c.memo and not (unique and c.key == "id_number") else c.parse,
                 source.positions.get(c.key, 1 << 30),
                 c.required,
             )
             for c in spec.columns
         ]
-        self.lookup_hash = memoised(pii.lookup_hasher())
+        self.lookup_hash = pii.lookup_hasher() if unique else memoised(pii.lookup_hasher())
 
     def header_of(self, key: str) -> str:
         position = self.source.positions.get(key)
@@ -188,25 +193,20 @@ class FilePipeline:
 
     def run(self) -> Outcome:
         counters = self.outcome.counters
-        chunk: list[SourceRow] = []
+        reading = ChunkReader(self)
         try:
-            for row in self.source.rows():
-                chunk.append(row)
-                if len(chunk) >= CHUNK_SIZE:
-                    self.flush(chunk)
-                    chunk = []
-            self.flush(chunk)
+            for parsed in reading.chunks():
+                self.land(parsed)
         finally:
+            reading.stop()
             # Saved even on failure, so that the writer lets go of its temporary file; the
             # caller removes an error file of a batch that did not land.
             self.outcome.error_rows = self.error_file.close()
         counters.rows_total = counters.rows_done
         return self.outcome
 
-    def flush(self, chunk: list[SourceRow]) -> None:
-        if not chunk:
-            return
-        counters = self.outcome.counters
+    def check(self, chunk: list[SourceRow]) -> ParsedChunk:
+        """Parse and check every row of ``chunk`` on its own (no database)."""
         refused: dict[int, list[RowError]] = {}
         pending: list[Pending] = []
         for row in chunk:
@@ -215,18 +215,103 @@ class FilePipeline:
                 refused[row.number] = parsed
             else:
                 pending.append(parsed)
-        if pending:
-            landed = self.lander.land(pending, now=timezone.now())
+        return ParsedChunk(chunk, pending, refused)
+
+    def land(self, parsed: ParsedChunk) -> None:
+        """Land the good rows of a checked chunk; the bad ones go to the error file."""
+        counters = self.outcome.counters
+        refused = parsed.refused
+        if parsed.pending:
+            landed = self.lander.land(parsed.pending, now=timezone.now())
             refused.update(landed.errors)
             counters.rows_created += len(landed.created - set(landed.errors))
             counters.rows_unchanged += len(landed.unchanged - landed.created - set(landed.errors))
-        for row in chunk:
-            if row.number in refused:
-                self.refuse(row, refused[row.number])
-        counters.rows_done += len(chunk)
+        if refused:
+            for row in parsed.rows:
+                if row.number in refused:
+                    self.refuse(row, refused[row.number])
+        counters.rows_done += len(parsed.rows)
         if counters.rows_total is not None and counters.rows_total < counters.rows_done:
             counters.rows_total = counters.rows_done
         self.report(counters)
+
+
+@dataclass
+class ParsedChunk:
+    """Rows read and checked: the rows as sent, the good ones' plans, the bad ones' errors."""
+
+    rows: list[SourceRow]
+    pending: list[Pending]
+    refused: dict[int, list[RowError]]
+
+
+_DONE = object()
+
+
+class ChunkReader:
+    """Reads and checks chunks in a thread of its own while the caller lands the previous ones.
+
+    Reading and checking a row is plain Python and touches no database; landing spends much
+    of its time inside the database (SQLite's C code, or waiting for the PostgreSQL server),
+    which lets the reading thread run meanwhile: on two cores a file goes through both at
+    once. At most ``AHEAD`` checked chunks wait, so memory stays bounded. Landing stays in the
+    caller's thread, with the batch's transaction, in file order.
+    """
+
+    AHEAD = 2
+    # How long a thread holding the interpreter lock may run before a waiting one gets it
+    # (Python's default is 5 ms): the landing thread, back from a database call, waits for the
+    # lock on every row otherwise.
+    SWITCH_INTERVAL = 0.0002
+
+    def __init__(self, pipeline: FilePipeline) -> None:
+        self.pipeline = pipeline
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="ingest-reader", daemon=True)
+        self.interval = sys.getswitchinterval()
+
+    def _put(self, item: Any) -> bool:
+        while not self.stopping.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        try:
+            chunk: list[SourceRow] = []
+            for row in self.pipeline.source.rows():
+                chunk.append(row)
+                if len(chunk) >= CHUNK_SIZE:
+                    if not self._put(self.pipeline.check(chunk)):
+                        return
+                    chunk = []
+            if chunk and not self._put(self.pipeline.check(chunk)):
+                return
+            self._put(_DONE)
+        except BaseException as exc:  # handed to the landing thread, which raises it
+            self._put(exc)
+
+    def chunks(self) -> Iterator[ParsedChunk]:
+        sys.setswitchinterval(min(self.interval, self.SWITCH_INTERVAL))
+        self.thread.start()
+        while True:
+            item = self.queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Let the reading thread go (after the last chunk, or when landing failed)."""
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join()
+        sys.setswitchinterval(self.interval)
 
 
 def today() -> date:

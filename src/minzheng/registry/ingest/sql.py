@@ -10,6 +10,7 @@ Django would for the columns that need it (aware datetimes, JSON).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -38,22 +39,32 @@ class Inserter:
     """``INSERT INTO <model> (...) VALUES (...) ON CONFLICT DO NOTHING`` for many tuples.
 
     ``columns`` are the attnames each row gives, in order; ``constants`` are the same for every
-    row of a call (a batch id, a timestamp).
+    row of a call (a batch id, a timestamp). With ``skip_conflicts=False`` a row that breaks a
+    unique constraint fails the statement instead (the caller has made sure there is none:
+    rows with their ids given), which spares the database the conflict check and lets
+    PostgreSQL COPY straight into the table.
     """
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+    def __init__(
+        self, model: type[models.Model], columns: Sequence[str], *, skip_conflicts: bool = True
+    ) -> None:
         fields = {f.attname: f for f in _concrete(model)}
+        pk = model._meta.pk
+        if pk is not None and pk.attname in columns:  # ids given (see ``allocate_ids``)
+            fields = {pk.attname: pk, **fields}
         unknown = set(columns) - set(fields)
         if unknown:
             raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
         self.model = model
         self.columns = list(columns)
+        self.skip_conflicts = skip_conflicts
         self._fields = fields
         self._adapters = [(i, _adapter(fields[c])) for i, c in enumerate(self.columns)]
         self._adapters = [(i, a) for i, a in self._adapters if a is not None]
 
-    def insert(self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]) -> None:
-        """Insert ``rows`` (tuples in ``columns`` order) with ``constants`` and defaults."""
+    def insert(self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]) -> int:
+        """Insert ``rows`` (tuples in ``columns`` order) with ``constants`` and defaults;
+        returns how many went in (a row that breaks a unique constraint is skipped)."""
         rest = [name for name in self._fields if name not in self.columns]
         tail = []
         for name in rest:
@@ -65,7 +76,8 @@ class Inserter:
         sql = (
             f"INSERT INTO {quote(self.model._meta.db_table)} "
             f"({', '.join(_column(self._fields[n]) for n in names)}) "
-            f"VALUES ({', '.join(['%s'] * len(names))}) ON CONFLICT DO NOTHING"
+            f"VALUES ({', '.join(['%s'] * len(names))})"
+            + (" ON CONFLICT DO NOTHING" if self.skip_conflicts else "")
         )
         tail_tuple = tuple(tail)
         params: list[tuple[Any, ...]] = []
@@ -76,30 +88,37 @@ class Inserter:
                     row[index] = adapt(row[index])
             params.append((*row, *tail_tuple))
         if not params:
-            return
+            return 0
         if connection.vendor == "postgresql":
-            self._copy(names, params)
-            return
+            return self._copy(names, params)
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
+            return int(cursor.rowcount)
 
-    def _copy(self, names: list[str], params: list[tuple[Any, ...]]) -> None:
+    def _copy(self, names: list[str], params: list[tuple[Any, ...]]) -> int:
         """PostgreSQL: COPY the rows into a temporary table, then insert what is new from it.
 
         COPY streams rows without a statement per row; the ``INSERT … SELECT … ON CONFLICT DO
         NOTHING`` keeps the behaviour of the plain insert. The temporary table lives as long
-        as the transaction (the batch's).
+        as the transaction (the batch's). Without ``skip_conflicts`` the rows are copied
+        straight into the table.
         """
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
-        staging = quote(f"ingest_{self.model._meta.db_table}")
         columns = ", ".join(_column(self._fields[n]) for n in names)
+        # One staging table per table and set of columns (facts of one kind may differ).
+        staging = quote(f"ingest_{self.model._meta.db_table}_{zlib.crc32(columns.encode()):x}")
         with connection.cursor() as cursor:
+            raw = cursor.cursor  # the driver's own cursor: psycopg's COPY support
+            if not self.skip_conflicts:
+                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in params:
+                        copy.write_row(row)
+                return len(params)
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
-            raw = cursor.cursor  # the driver's own cursor: psycopg's COPY support
             with raw.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
                 for row in params:
                     copy.write_row(row)
@@ -107,7 +126,38 @@ class Inserter:
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
                 "ON CONFLICT DO NOTHING"
             )
+            inserted = int(cursor.rowcount)
             cursor.execute(f"TRUNCATE {staging}")
+        return inserted
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` unused primary keys of ``model``, for rows inserted with their ids given.
+
+    Knowing the ids of the rows it writes spares the import reading them back. On SQLite the
+    batch's transaction holds the database's write lock (``BEGIN IMMEDIATE``): the ids after
+    the largest in use — in the table or in AUTOINCREMENT's record — are free until it ends.
+    On PostgreSQL they are drawn from the table's sequence, as the database would.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = str(model._meta.pk.column)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0), "
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        last = int(cursor.fetchone()[0])
+    return list(range(last + 1, last + 1 + count))
 
 
 def update_rows(
