@@ -123,9 +123,18 @@ class Explanation:
     subjects: list[dict[str, Any]]
     parameters: list[dict[str, Any]]
     inputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The inputs as JSON values and as rendered lines, shared by the explanations of one
+    # household (``explain_household`` makes them once, not once per programme).
+    _inputs_shown: _Inputs | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def _shown(self) -> _Inputs:
+        if self._inputs_shown is None or self._inputs_shown.source is not self.inputs:
+            self._inputs_shown = _Inputs(self.inputs)
+        return self._inputs_shown
 
     def as_dict(self) -> dict[str, Any]:
-        return _json(
+        out = _json(
             {
                 "programme": self.programme,
                 "label": self.label,
@@ -134,9 +143,10 @@ class Explanation:
                 "household_id": self.household_id,
                 "subjects": self.subjects,
                 "parameters": self.parameters,
-                "inputs": self.inputs,
             }
         )
+        out["inputs"] = self._shown.json()
+        return dict(out)
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
@@ -175,17 +185,40 @@ class Explanation:
                 f"  {p['name']}（{p['description']}）= {value}；{src}{article}{since}；{mark}"
             )
         out.append("输入记录：")
-        for table, rows in self.inputs.items():
-            for row in rows:
-                shown = ", ".join(
-                    f"{k}={_json(v)}"
-                    for k, v in row.items()
-                    if v not in (None, "") and k not in ("source", "id_number")
-                )
-                out.append(
-                    f"  {TABLE_ZH.get(table, table)}：{shown}（来源：{row.get('source') or '未知'}）"
-                )
+        out.extend(self._shown.lines())
         return "\n".join(out)
+
+
+class _Inputs:
+    """One household's input records as JSON values and as text lines, made once."""
+
+    def __init__(self, source: dict[str, list[dict[str, Any]]]) -> None:
+        self.source = source
+        self._json: Any = None
+        self._lines: list[str] | None = None
+
+    def json(self) -> Any:
+        """A fresh copy for each caller (they may change it), of values converted once."""
+        if self._json is None:
+            self._json = _json(self.source)
+        return {table: [dict(row) for row in rows] for table, rows in self._json.items()}
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            lines = []
+            for table, rows in self.source.items():
+                for row in rows:
+                    shown = ", ".join(
+                        f"{k}={_json(v)}"
+                        for k, v in row.items()
+                        if v not in (None, "") and k not in ("source", "id_number")
+                    )
+                    lines.append(
+                        f"  {TABLE_ZH.get(table, table)}：{shown}"
+                        f"（来源：{row.get('source') or '未知'}）"
+                    )
+            self._lines = lines
+        return self._lines
 
 
 def explain(
@@ -231,7 +264,13 @@ def explain_household(
     inputs = {name: run.inputs[name].to_pylist() for name in schema.TABLES}
     for person in inputs["persons"]:
         person.pop("id_number", None)
-    return {name: _explanation(run, household_id, name, snap, dets[name], inputs) for name in names}
+    shown = _Inputs(inputs)
+    found = {
+        name: _explanation(run, household_id, name, snap, dets[name], inputs) for name in names
+    }
+    for explanation in found.values():
+        explanation._inputs_shown = shown
+    return found
 
 
 def _household_run(

@@ -12,12 +12,14 @@ cardinality-based choices); results are the same as a whole-population run (test
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -61,7 +63,9 @@ class HouseholdRun:
 
 
 class _Prepared:
-    """One snapshot's plan on the household connection: its tables and prepared steps.
+    """One snapshot's plan on the household connection: its input tables and one prepared
+    statement computing every step (as materialised common table expressions) and returning
+    the determinations and every frame's rows, as JSON.
 
     DuckDB re-plans a prepared statement on every execution once the catalog has changed after
     it was prepared, so all tables are created first and statements are (re)prepared last.
@@ -78,10 +82,7 @@ class _Prepared:
             con.execute(f"CREATE TABLE {self.inputs[name]} AS SELECT * FROM {tag}_empty")
             con.unregister(f"{tag}_empty")
         self.steps = [f'"{prefix}{step.name}"' for step in plan.steps]
-        for step, table in zip(plan.steps, self.steps, strict=True):
-            con.execute(f"CREATE TABLE {table} AS {self.sql(step.sql)} LIMIT 0")
-        self.clear = ";".join(f"DELETE FROM {t}" for t in [*self.inputs.values(), *self.steps])
-        self.execute = ";".join(f"EXECUTE {tag}_s_{step.name}" for step in plan.steps)
+        self.clear = ";".join(f"DELETE FROM {t}" for t in self.inputs.values())
         self.frame_tables = {
             step.name: table
             for step, table in zip(plan.steps, self.steps, strict=True)
@@ -89,38 +90,71 @@ class _Prepared:
         }
         self.prepared = False
 
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
-        """(Re)prepare every statement, after the last change to the catalog."""
-        self.deallocate(con)
-        for step, table in zip(self.plan.steps, self.steps, strict=True):
-            con.execute(
-                f"PREPARE {self.tag}_s_{step.name} AS INSERT INTO {table} {self.sql(step.sql)}"
-            )
-        q = '"'
-        order = ", ".join(f"{q}{c}{q}" for c in ORDER)
+    def statement(self) -> str:
+        """Every step, then the determinations (decimals as text, exact) and every frame's rows
+        (frames hold only integers, booleans and strings, which JSON keeps exactly)."""
+        ctes = ", ".join(
+            f"{table} AS MATERIALIZED ({self.sql(step.sql)})"
+            for step, table in zip(self.plan.steps, self.steps, strict=True)
+        )
         union = self.sql(self.plan.union(self.plan.determinations))
-        con.execute(f"PREPARE {self.tag}_det AS SELECT * FROM ({union}) ORDER BY {order}")
-        # every frame's rows in one statement, as JSON objects (frames hold only integers,
-        # booleans and strings, which JSON keeps exactly)
+        cast = ", ".join(
+            f'CAST("{c}" AS VARCHAR) AS "{c}"'
+            if c in DECIMAL_COLUMNS
+            else f'CAST("{c}" AS BIGINT) AS "{c}"'
+            for c in (*DECIMAL_COLUMNS, *INTEGER_COLUMNS)
+        )
+        dets = (
+            f"SELECT NULL AS frame, to_json(d) AS row "
+            f"FROM (SELECT * REPLACE ({cast}) FROM ({union})) AS d"
+        )
         frames = " UNION ALL ".join(
             f"SELECT '{name}' AS frame, to_json(f) AS row FROM {table} AS f"
             for name, table in self.frame_tables.items()
         )
-        con.execute(f"PREPARE {self.tag}_frames AS {frames}")
+        return f"WITH {ctes} {dets} UNION ALL {frames}"
+
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+        """(Re)prepare the statement, after the last change to the catalog."""
+        self.deallocate(con)
+        con.execute(f"PREPARE {self.tag}_all AS {self.statement()}")
         self.prepared = True
 
     def deallocate(self, con: duckdb.DuckDBPyConnection) -> None:
         if not self.prepared:
             return
-        names = [f"s_{s.name}" for s in self.plan.steps] + ["det", "frames"]
-        for name in names:
-            con.execute(f"DEALLOCATE {self.tag}_{name}")
+        con.execute(f"DEALLOCATE {self.tag}_all")
         self.prepared = False
 
     def drop(self, con: duckdb.DuckDBPyConnection) -> None:
         self.deallocate(con)
-        for table in [*self.inputs.values(), *self.steps]:
+        for table in self.inputs.values():
             con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+DECIMAL_COLUMNS = tuple(f.name for f in schema.DETERMINATIONS if pa.types.is_decimal(f.type))
+INTEGER_COLUMNS = tuple(f.name for f in schema.DETERMINATIONS if pa.types.is_int64(f.type))
+DATE_COLUMNS = tuple(f.name for f in schema.DETERMINATIONS if pa.types.is_date(f.type))
+
+
+def _determination(text: str) -> dict[str, Any]:
+    row: dict[str, Any] = json.loads(text)
+    for column in DECIMAL_COLUMNS:
+        if row[column] is not None:
+            row[column] = Decimal(row[column])
+    for column in DATE_COLUMNS:
+        if row[column] is not None:
+            row[column] = dt.date.fromisoformat(row[column])
+    return row
+
+
+def _order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """``ORDER``, nulls last (as DuckDB and ``Evaluation.to_pyarrow`` sort)."""
+    return tuple(
+        item
+        for column in ORDER
+        for item in (row[column] is None, row[column] if row[column] is not None else 0)
+    )
 
 
 class HouseholdEngine:
@@ -169,11 +203,15 @@ class HouseholdEngine:
         for name, mz_rows in conformed.items():  # read by name (a replacement scan)
             if mz_rows.num_rows:
                 con.execute(f"INSERT INTO {p.inputs[name]} SELECT * FROM mz_rows")
-        con.execute(p.execute)
-        dets = con.execute(f"EXECUTE {p.tag}_det").to_arrow_table().cast(schema.DETERMINATIONS)
+        rows: list[dict[str, Any]] = []
         frames: dict[str, list[dict[str, Any]]] = {name: [] for name in p.frame_tables}
-        for name, row in con.execute(f"EXECUTE {p.tag}_frames").fetchall():
-            frames[name].append(json.loads(row))
+        for name, row in con.execute(f"EXECUTE {p.tag}_all").fetchall():
+            if name is None:
+                rows.append(_determination(row))
+            else:
+                frames[name].append(json.loads(row))
+        rows.sort(key=_order)
+        dets = pa.Table.from_pylist(rows, schema=schema.DETERMINATIONS)
         return HouseholdRun(determinations=dets, frames=frames, inputs=conformed)
 
 

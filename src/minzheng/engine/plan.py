@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -70,8 +71,23 @@ class Plan:
     determinations: Mapping[str, ir.Table]
 
 
+_keys: dict[int, tuple[weakref.ref[ParameterSnapshot], str]] = {}
+
+
 def snapshot_key(snap: ParameterSnapshot) -> str:
-    """What the SQL depends on: the date and every value in force, with its verified flag."""
+    """What the SQL depends on: the date and every value in force, with its verified flag
+    (computed once per snapshot object: a case page asks for it on every household)."""
+    found = _keys.get(id(snap))
+    if found is not None and found[0]() is snap:
+        return found[1]
+    key = _snapshot_key(snap)
+    if len(_keys) > 256:
+        _keys.clear()
+    _keys[id(snap)] = (weakref.ref(snap), key)
+    return key
+
+
+def _snapshot_key(snap: ParameterSnapshot) -> str:
     parts: list[str] = [snap.as_of.isoformat()]
     for name in sorted(snap.city):
         res = snap.city[name]
