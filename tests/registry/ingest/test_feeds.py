@@ -117,6 +117,28 @@ def test_a_corrected_pension_closes_the_stated_one(tmp_path: Path) -> None:
     assert (incomes[1].period_start, incomes[1].period_end) == (date(2025, 1, 1), date(2025, 1, 31))
 
 
+def test_a_value_corrected_back_is_recorded_again_under_a_fresh_fingerprint(
+    tmp_path: Path,
+) -> None:
+    rows = register(tmp_path, "002202")
+    headers = ["身份证号码", "姓名", "险种", "发放月份", "发放金额"]
+    first = [rows[0][0], rows[0][1], "企业职工基本养老保险", "2025-02", "2800"]
+    _import(tmp_path, "hrss_pension", headers, [first])
+    _import(tmp_path, "hrss_pension", headers, [[*first[:4], "2850"]])
+    back = _import(tmp_path, "hrss_pension", headers, [first])
+    again = _import(tmp_path, "hrss_pension", headers, [first])
+
+    assert (back.rows_created, back.rows_unchanged) == (1, 0)
+    assert (again.rows_created, again.rows_unchanged) == (0, 1)
+    incomes = Income.objects.order_by("id")
+    assert [(i.amount, i.closed_at is None) for i in incomes] == [
+        (Decimal("2800.00"), False),
+        (Decimal("2850.00"), False),
+        (Decimal("2800.00"), True),
+    ]
+    assert len({i.fingerprint for i in incomes}) == 3
+
+
 def test_wages_medical_expenses_and_hospital_stays(tmp_path: Path) -> None:
     rows = register(tmp_path, "002301")
     _import(

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -29,6 +30,7 @@ from minzheng.registry.ingest.sql import (
     Inserter,
     allocate_ids,
     in_list,
+    query_in,
     select_in,
     update_rows,
 )
@@ -63,8 +65,9 @@ _FACT_META = ("fingerprint", "person_id", "household_id")
 CURRENT = "closed_at IS NULL AND valid_to IS NULL"
 # Open facts by owner (person or household id), then by identity: [(id, normalised values)].
 Slots = dict[int | None, dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]]]
-# Most persons (and their households) a batch remembers between chunks: bounded memory.
-KNOWN_LIMIT = 100_000
+# Most persons (with their households) a batch remembers between chunks: bounded memory
+# (some 300 bytes each).
+KNOWN_LIMIT = 250_000
 # Most distinct values of one identity field a slot look-up names in its WHERE clause.
 NARROW_LIMIT = 5000
 
@@ -87,7 +90,8 @@ UPDATE_FIELDS = (
 
 
 def _normal(part: object) -> str:
-    """``fingerprints.normalise``, with the common cases (text, None, dates) done in line."""
+    """``fingerprints.normalise``, with the common cases (text, None, dates, amounts of two
+    places) done in line."""
     kind = part.__class__
     if kind is str:
         return part.strip()  # type: ignore[attr-defined]
@@ -95,6 +99,10 @@ def _normal(part: object) -> str:
         return ""
     if kind is date:
         return part.isoformat()  # type: ignore[attr-defined]
+    if kind is Decimal:
+        shown = str(part)
+        if shown[-3:-2] == "." and "E" not in shown:  # already two places, as parsed
+            return shown
     return normalise(part)
 
 
@@ -133,9 +141,20 @@ class ChunkOutcome:
 class _Person:
     id: int
     name: str
-    values: dict[str, Any]
+    values: dict[str, Any]  # the attributes a feed may update (``UPDATE_FIELDS``), when read
     new: bool = False
     changed: bool = False
+    household: tuple[int, str] | None = None  # current household: id, number (fact feeds)
+
+
+# A person of a fact feed and their current household, found by the look-up hash.
+_PERSON_AND_HOME = (
+    "SELECT p.id, p.id_number_hash, p.name, m.household_id, h.number "
+    f"FROM {Person._meta.db_table} p "
+    f"LEFT JOIN {Membership._meta.db_table} m ON m.person_id = p.id "
+    "AND m.closed_at IS NULL AND m.valid_to IS NULL "
+    f"LEFT JOIN {Household._meta.db_table} h ON h.id = m.household_id"
+)
 
 
 @dataclass
@@ -182,8 +201,8 @@ class Lander:
         # A person created by this batch has no membership yet: nothing to conflict with.
         self._first_memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
-        self._known: dict[str, _Person] = {}
-        self._homes: dict[int, tuple[int, str] | None] = {}
+        # Look-up hash → person id, name, current household (id, number) of fact feeds.
+        self._known: dict[str, tuple[int, str, tuple[int, str] | None]] = {}
         # Every batch of this feed: facts from other feeds never fill the same slot.
         self.feed_batches = set(
             ImportBatch.objects.filter(feed_id=batch.feed_id).values_list("id", flat=True)
@@ -208,8 +227,7 @@ class Lander:
         if self.spec.creates_persons:
             self._households(rows, persons, outcome)
         if any(p.plan.facts for p in rows):
-            homes = self._current_households(persons[p.key].id for p in rows)
-            self._facts(rows, persons, homes, outcome)
+            self._facts(rows, persons, outcome)
             rows = [p for p in rows if p.number not in outcome.errors]
         self._update_persons(rows, persons, outcome)
         outcome.unchanged.update(p.number for p in rows if p.number not in outcome.created)
@@ -218,39 +236,54 @@ class Lander:
     # --- persons -----------------------------------------------------------------------
 
     def _persons(self, pending: Sequence[Pending], outcome: ChunkOutcome) -> dict[str, _Person]:
-        columns = ["id", "id_number_hash", *UPDATE_FIELDS]
-        # A feed about existing persons mentions the same people chunk after chunk (a month of
-        # wages each): they are looked up once per batch. The batch itself is the only writer
-        # of their attributes meanwhile, and it updates the remembered values as it goes.
-        remembered = self._known if not self.spec.creates_persons else {}
-        persons = {p.key: remembered[p.key] for p in pending if p.key in remembered}
-        for row in select_in(
-            Person, columns, "id_number_hash", (p.key for p in pending if p.key not in persons)
-        ):
-            values = dict(zip(columns[2:], row[2:], strict=True))
-            persons[row[1]] = _Person(row[0], values["name"], values)
-        if not self.spec.creates_persons:
-            if len(self._known) > KNOWN_LIMIT:
-                self._known.clear()
-            self._known.update(persons)
         if self.spec.creates_persons:
-            missing: dict[str, Pending] = {}
-            for p in pending:
-                if p.key not in persons:
-                    missing[p.key] = p  # the last row about a person says who they are
-            if missing:
-                ids = self._create_persons(list(missing.values()))
-                for pk, (key, p) in zip(ids, missing.items(), strict=True):
-                    creates = p.plan.creates or {}
-                    persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
-                outcome.created.update(p.number for p in missing.values())
-            return persons
+            return self._register_persons(pending, outcome)
+        # A feed about existing persons mentions the same people chunk after chunk (a month of
+        # wages each): who they are and their current household are looked up once per batch
+        # (only the household register moves people, and it does not come this way).
+        known = self._known
+        persons: dict[str, _Person] = {}
+        for p in pending:
+            if p.key in known:
+                pk, name, household = known[p.key]
+                persons[p.key] = _Person(pk, name, {}, household=household)
+        found = query_in(
+            _PERSON_AND_HOME, "p.id_number_hash", (p.key for p in pending if p.key not in persons)
+        )
+        if len(known) + len(found) > KNOWN_LIMIT:
+            known.clear()
+        for pk, key, name, household_id, number in found:
+            household = (household_id, number) if household_id is not None else None
+            known[key] = (pk, name, household)
+            persons[key] = _Person(pk, name, {}, household=household)
         for p in pending:
             person = persons.get(p.key)
             if person is None:
                 outcome.refuse(p.number, "id_number", NO_PERSON)
             elif p.plan.name and p.plan.name != person.name:
                 outcome.refuse(p.number, "name", NAME_MISMATCH)
+        return persons
+
+    def _register_persons(
+        self, pending: Sequence[Pending], outcome: ChunkOutcome
+    ) -> dict[str, _Person]:
+        """The household register: persons found by hash, the others created."""
+        persons = {
+            key: _Person(pk, name, {})
+            for pk, key, name in select_in(
+                Person, ["id", "id_number_hash", "name"], "id_number_hash", (p.key for p in pending)
+            )
+        }
+        missing: dict[str, Pending] = {}
+        for p in pending:
+            if p.key not in persons:
+                missing[p.key] = p  # the last row about a person says who they are
+        if missing:
+            ids = self._create_persons(list(missing.values()))
+            for pk, (key, p) in zip(ids, missing.items(), strict=True):
+                creates = p.plan.creates or {}
+                persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
+            outcome.created.update(p.number for p in missing.values())
         return persons
 
     def _create_persons(self, rows: Sequence[Pending]) -> list[int]:
@@ -396,39 +429,18 @@ class Lander:
             self.fact_constants,
         )
 
-    def _current_households(self, person_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
-        """Person id → (household id, household number) of their current household.
-
-        Remembered for the batch: only the household register moves people, and it does not
-        look households up this way.
-        """
-        wanted = set(person_ids)
-        unknown = [pk for pk in wanted if pk not in self._homes]
-        current = select_in(
-            Membership, ["person_id", "household_id"], "person_id", unknown, where=CURRENT
-        )
-        numbers = dict(
-            select_in(Household, ["id", "number"], "id", (household for _p, household in current))
-        )
-        if len(self._homes) > KNOWN_LIMIT:
-            self._homes.clear()
-        self._homes.update(dict.fromkeys(unknown))
-        self._homes.update({person: (hh, numbers[hh]) for person, hh in current})
-        return {pk: home for pk in wanted if (home := self._homes.get(pk)) is not None}
-
     # --- facts -------------------------------------------------------------------------
 
     def _facts(
         self,
         rows: Sequence[Pending],
         persons: dict[str, _Person],
-        homes: dict[int, tuple[int, str]],
         outcome: ChunkOutcome,
     ) -> None:
         planned: dict[str, list[_Fact]] = defaultdict(list)
         for p in rows:
             person = persons[p.key]
-            home = homes.get(person.id)
+            home = person.household
             for fact in p.plan.facts:
                 if fact.household == "required" and home is None:
                     outcome.refuse(p.number, "id_number", NO_HOUSEHOLD)
@@ -502,27 +514,17 @@ class Lander:
         return slots
 
     def _land_facts(self, kind: str, facts: list[_Fact], outcome: ChunkOutcome) -> None:
-        if not facts:
-            return
-        model = FACT_MODELS[kind]
-        existing = dict(
-            select_in(
-                model, ["fingerprint", "closed_at"], "fingerprint", (f.fingerprint for f in facts)
-            )
-        )
         fresh: list[_Fact] = []
         seen: set[str] = set()
         for fact in facts:
-            if fact.fingerprint in seen or (
-                fact.fingerprint in existing and existing[fact.fingerprint] is None
-            ):
-                continue  # already there (or twice in this chunk): nothing new
-            seen.add(fact.fingerprint)
-            fresh.append(fact)
+            if fact.fingerprint not in seen:  # twice in this chunk: once is enough
+                seen.add(fact.fingerprint)
+                fresh.append(fact)
         if not fresh:
             return
+        model = FACT_MODELS[kind]
         # The same values restated are unchanged; other values replace the open fact, which is
-        # closed (never deleted).
+        # closed (never deleted). A fact already there is always in its own slot.
         slots = self._open_slots(kind, fresh)
         identity, value_fields = FACT_KEYS[kind]
         own = [f for f in identity if f not in ("person", "household")]
@@ -532,6 +534,7 @@ class Lander:
         fields = {f.attname: f for f in model._meta.concrete_fields}
         defaults = {c: fields[c].get_default() for c in columns}  # for a field a row leaves out
         inserts: list[tuple[Any, ...]] = []
+        landing: list[_Fact] = []
         for fact in fresh:
             stated = fact.plan.fields
             held = slots.get(fact.household_id if by_household else fact.person_id)
@@ -543,23 +546,50 @@ class Lander:
                     continue
                 to_close.extend((self.now, pk) for pk, _v in standing)
                 held[slot] = []
-            fp = fact.fingerprint
-            if fp in existing:
-                fp = restated_fingerprint(fp)
             inserts.append(
                 (
-                    fp,
+                    fact.fingerprint,
                     fact.person_id,
                     fact.household_id,
                     *(stated.get(c, defaults[c]) for c in columns),
                 )
             )
-            outcome.created.add(fact.row.number)
+            landing.append(fact)
         update_rows(model, ["closed_at"], to_close)
         key = (kind, columns)
         if key not in self._facts_in:
-            self._facts_in[key] = Inserter(model, [*_FACT_META, *columns])
-        self._facts_in[key].insert(inserts, self.fact_constants)
+            self._facts_in[key] = Inserter(model, ["id", *_FACT_META, *columns])
+        inserter = self._facts_in[key]
+        ids = allocate_ids(model, len(inserts))
+        inserted = inserter.insert(
+            [(pk, *row) for pk, row in zip(ids, inserts, strict=True)], self.fact_constants
+        )
+        if inserted < len(inserts):
+            # Some fingerprints were taken: by a closed fact (these values were stated before
+            # and corrected since: recorded again under a fresh fingerprint) or an open one
+            # the slot look-up could not see (nothing new).
+            ours = set(ids)
+            taken = {
+                fp: closed
+                for fp, pk, closed in select_in(
+                    model, ["fingerprint", "id", "closed_at"], "fingerprint", seen
+                )
+                if pk not in ours
+            }
+            again = [
+                (restated_fingerprint(row[0]), *row[1:])
+                for row in inserts
+                if row[0] in taken and taken[row[0]] is not None
+            ]
+            inserter.insert(
+                [
+                    (pk, *row)
+                    for pk, row in zip(allocate_ids(model, len(again)), again, strict=True)
+                ],
+                self.fact_constants,
+            )
+            landing = [f for f in landing if taken.get(f.fingerprint, 0) is not None]
+        outcome.created.update(f.row.number for f in landing)
 
     # --- person attributes -------------------------------------------------------------
 
@@ -567,6 +597,19 @@ class Lander:
         self, rows: Sequence[Pending], persons: dict[str, _Person], outcome: ChunkOutcome
     ) -> None:
         stated = [p for p in rows if p.plan.updates and not persons[p.key].new]
+        if not stated:
+            return
+        # The attributes as they stand (this batch being their only writer meanwhile, what it
+        # wrote in earlier chunks included), and where each came from.
+        columns = ["id", *UPDATE_FIELDS, "field_sources"]
+        sources: dict[int, dict[str, Any]] = {}
+        values: dict[int, dict[str, Any]] = {}
+        for row in select_in(Person, columns, "id", (persons[p.key].id for p in stated)):
+            values[row[0]] = dict(zip(UPDATE_FIELDS, row[1:-1], strict=True))
+            raw = row[-1]
+            sources[row[0]] = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+        for p in stated:
+            persons[p.key].values = values[persons[p.key].id]
         differing = [
             p
             for p in stated
@@ -574,12 +617,6 @@ class Lander:
         ]
         if not differing:
             return
-        sources = {
-            pk: json.loads(raw) if isinstance(raw, str) else dict(raw or {})
-            for pk, raw in select_in(
-                Person, ["id", "field_sources"], "id", (persons[p.key].id for p in differing)
-            )
-        }
         for p in differing:
             person = persons[p.key]
             held_sources = sources[person.id]
@@ -607,5 +644,3 @@ class Lander:
                 for pk, person in changed.items()
             ],
         )
-        for person in changed.values():
-            person.changed = False  # written; a person remembered for later chunks starts clean

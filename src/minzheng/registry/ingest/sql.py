@@ -200,26 +200,30 @@ def select_in(
     ``where`` is raw SQL over column names, with ``params``. Values come back as the database
     driver returns them (dates as dates; decimals on SQLite as numbers).
     """
-    wanted = list(dict.fromkeys(values))
-    if not wanted:
-        return []
     fields = {f.attname: f for f in model._meta.concrete_fields}
     names = ", ".join(_column(fields[c]) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
+    return query_in(f"SELECT {names} FROM {table}", _column(fields[key]), values, where, params)
+
+
+def query_in(
+    select: str, key: str, values: Iterable[Any], where: str = "", params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """``<select> WHERE <key> IN (values) [AND where]``: raw SQL (``key`` and ``where`` name
+    columns as the database does), the values sent as one array (PostgreSQL) or in parts."""
+    wanted = list(dict.fromkeys(values))
+    if not wanted:
+        return []
     found: list[tuple[Any, ...]] = []
     limit = 2000  # well below every backend's parameter limit
     condition = f" AND {where}" if where else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one array parameter, not thousands of them
-            sql = f"SELECT {names} FROM {table} WHERE {_column(fields[key])} = ANY(%s){condition}"
-            cursor.execute(sql, [wanted, *params])
+            cursor.execute(f"{select} WHERE {key} = ANY(%s){condition}", [wanted, *params])
             return list(cursor.fetchall())
         for start in range(0, len(wanted), limit):
             part = wanted[start : start + limit]
-            sql = (
-                f"SELECT {names} FROM {table} WHERE {_column(fields[key])} "
-                f"IN ({', '.join(['%s'] * len(part))}){condition}"
-            )
+            sql = f"{select} WHERE {key} IN ({', '.join(['%s'] * len(part))}){condition}"
             cursor.execute(sql, [*part, *params])
             found.extend(cursor.fetchall())
     return found
