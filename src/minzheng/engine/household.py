@@ -270,17 +270,15 @@ def _slice_statements(population: Population) -> dict[str, str]:
         con._run_pre_execute_hooks(expr)
         body[name] = f"({con.compile(expr)})"
     # $1 the household; $2, $3 the lowest and highest person_id of its members (lets DuckDB skip
-    # the row groups of sorted tables that cannot hold them)
-    members = (
-        f"person_id BETWEEN $2 AND $3 AND person_id IN "
-        f"(SELECT person_id FROM {body['memberships']} WHERE household_id = $1)"
-    )
+    # the row groups of sorted tables that cannot hold them); $4 the list of its members
+    members = "person_id BETWEEN $2 AND $3 AND list_contains($4, person_id)"
+    persons = "person_id BETWEEN $1 AND $2 AND list_contains($3, person_id)"
     tag = f"mz_slice{next(_slice_ids)}"
     statements: dict[str, str] = {}
     for name in schema.TABLES:
         source = body[name]
         if name == "persons":
-            sql = f"SELECT * FROM {source} WHERE {members}"
+            sql = f"SELECT * FROM {source} WHERE {persons}"
         elif name in ("incomes", "enrolments"):
             sql = (
                 f"SELECT * FROM {source} WHERE household_id = $1 UNION ALL "
@@ -292,7 +290,8 @@ def _slice_statements(population: Population) -> dict[str, str]:
         statements[name] = f"{tag}_{name}"
     statements["_members"] = f"{tag}__members"
     raw.execute(
-        f"PREPARE {tag}__members AS SELECT min(person_id), max(person_id) "
+        f"PREPARE {tag}__members AS SELECT min(person_id), max(person_id), "
+        f"coalesce(list(person_id) FILTER (WHERE person_id IS NOT NULL), []) "
         f"FROM {body['memberships']} WHERE household_id = $1"
     )
     _slices[id(population)] = (weakref.ref(population), statements)
@@ -306,12 +305,23 @@ def _duckdb_slice(population: Population, ids: list[int]) -> dict[str, pa.Table]
     raw = population.con.con
     statements = _slice_statements(population)
     hid = int(ids[0])
-    low, high = raw.execute(f"EXECUTE {statements['_members']}({hid})").fetchone() or (None, None)
-    args = f"{hid}, {'NULL' if low is None else int(low)}, {'NULL' if high is None else int(high)}"
+    found = raw.execute(f"EXECUTE {statements['_members']}({hid})").fetchone()
+    low, high, people = found if found is not None else (None, None, [])
+    listed = ", ".join(str(int(p)) for p in people)
+    people_args = (
+        f"{'NULL' if low is None else int(low)}, {'NULL' if high is None else int(high)}, "
+        f"[{listed}]::BIGINT[]"
+    )
+    args = {
+        name: people_args
+        if name == "persons"
+        else f"{hid}, {people_args}"
+        if name in PERSON_KEYED
+        else str(hid)
+        for name in schema.TABLES
+    }
     return {
-        name: raw.execute(
-            f"EXECUTE {statements[name]}({args if name in PERSON_KEYED else hid})"
-        ).to_arrow_table()
+        name: raw.execute(f"EXECUTE {statements[name]}({args[name]})").to_arrow_table()
         for name in schema.TABLES
     }
 
