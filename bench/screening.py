@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import resource
 import shutil
@@ -262,6 +263,11 @@ def generate_demo(persons: int, out: Path, seed: int = 7) -> None:
     demo_generate(out=out, options=Options(persons=persons, seed=seed, as_of=AS_OF))
 
 
+def _load() -> str:
+    """The machine's load average (1, 5, 15 min): other work competes for the two cores."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -275,6 +281,7 @@ def screening(args: argparse.Namespace, src: Path) -> None:
     from minzheng.engine.screening import screen
 
     out = Path(tempfile.mkdtemp(prefix="mz-bench-out-"))
+    print(f"load average {_load()}; DuckDB threads {args.threads or os.cpu_count()}")
     t, c = time.perf_counter(), time.process_time()
     result = screen(
         src,
@@ -286,13 +293,16 @@ def screening(args: argparse.Namespace, src: Path) -> None:
         memory_limit=args.memory_limit,
     )
     wall, cpu = time.perf_counter() - t, time.process_time() - c
+    for stage, seconds in result.seconds.items():
+        used = result.cpu_seconds.get(stage, 0.0)
+        print(f"  stage {stage:<9} wall {seconds:7.1f} s   CPU {used:7.1f} s")
     print(
         f"screened {result.persons:,} persons / {result.households:,} households → "
-        f"{result.rows:,} determinations in {wall:.1f} s (CPU {cpu:.1f} s): "
+        f"{result.rows:,} determinations in {wall:.1f} s (CPU {cpu:.1f} s, "
+        f"{cpu / max(result.persons, 1) * 1e6:.2f} CPU-s per million persons): "
         f"{result.persons / wall:,.0f} persons/s"
     )
-    print("  stages (s):", {k: round(v, 1) for k, v in result.seconds.items()})
-    print(f"peak RSS {peak_rss_mb():,.0f} MB")
+    print(f"peak RSS {peak_rss_mb():,.0f} MB; load average {_load()}")
     shutil.rmtree(out, ignore_errors=True)
 
 
@@ -334,6 +344,7 @@ def household_latency(args: argparse.Namespace, src: Path) -> None:
         f"wall p50 {statistics.median(wall):.1f} ms, p95 {_percentile(wall, 0.95):.1f} ms; "
         f"CPU p50 {statistics.median(cpu):.1f} ms, p95 {_percentile(cpu, 0.95):.1f} ms"
     )
+    print(f"load average {_load()}")
 
 
 def main() -> None:
