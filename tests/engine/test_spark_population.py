@@ -59,6 +59,14 @@ def use_local_spark() -> None:
     logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
+def written_types(directory: Path) -> dict[str, pa.DataType]:
+    """Each column's type in the Parquet a screening wrote (nullability aside)."""
+    fields = ds.dataset(directory, format="parquet").schema
+    return {
+        f.name: pa.list_(f.type.value_type) if pa.types.is_list(f.type) else f.type for f in fields
+    }
+
+
 def read_determinations(directory: Path) -> pa.Table:
     """Every part a screening wrote, in the ``schema.DETERMINATIONS`` layout, sorted by key."""
     table = ds.dataset(directory, format="parquet").to_table()
@@ -128,6 +136,10 @@ def test_duckdb_and_spark_screen_the_population_identically(screened: Screened) 
         [pc.fill_null(duck[c], -1) if c == "person_id" else duck[c] for c in ORDER], names=ORDER
     )
     assert keys.group_by(list(ORDER)).aggregate([]).num_rows == duck.num_rows
+    # Both wrote the columns of the documented schema, with its types.
+    documented = {f.name: f.type for f in schema.DETERMINATIONS}
+    assert written_types(screened.duckdb.determinations_path) == documented
+    assert written_types(screened.spark.determinations_path) == documented
     # The summaries (subjects and amounts by programme, county and status) agree too.
     assert screened.spark.summary.to_pylist() == screened.duckdb.summary.to_pylist()
 
