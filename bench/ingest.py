@@ -167,9 +167,12 @@ def child(args: argparse.Namespace) -> None:
 
         tracemalloc.start()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    server = _server_process()
+    server_cpu = _process_cpu(server)
     started, cpu = time.perf_counter(), time.process_time()
     batch = run_import(feed_code=args.feed[0], path=args.file, by=None)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server_cpu = _process_cpu(server) - server_cpu
     results["import"] = {
         "rows": batch.rows_done,
         "created": batch.rows_created,
@@ -183,12 +186,37 @@ def child(args: argparse.Namespace) -> None:
         "load_average": os.getloadavg()[0],
         "peak_rss_mb_before": before / 1024,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # PostgreSQL on this machine: the CPU time of the server process serving the import.
+        "server_cpu_seconds": server_cpu if server else None,
     }
     if args.tracemalloc:
         import tracemalloc
 
         results["import"]["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     print("RESULT " + json.dumps(results, ensure_ascii=False))
+
+
+def _server_process() -> int | None:
+    """The process id of the PostgreSQL backend serving this connection, if it is local."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _process_cpu(pid: int | None) -> float:
+    """User and system CPU seconds of process ``pid`` so far (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres_url() -> str:
@@ -322,6 +350,11 @@ def main() -> None:
                 f"= {cpu_rate:,.0f} rows/s; load average {imp['load_average']:.1f}); "
                 f"status {imp['status']}, created {imp['created']:,}, failed {imp['failed']:,}; "
                 f"peak RSS {imp['peak_rss_mb']:,.0f} MB"
+                + (
+                    f"; server process CPU {imp['server_cpu_seconds']:,.1f} s"
+                    if imp.get("server_cpu_seconds") is not None
+                    else ""
+                )
                 + (
                     f", traced peak {imp['tracemalloc_peak_mb']:,.0f} MB"
                     if "tracemalloc_peak_mb" in imp

@@ -147,13 +147,18 @@ class _Person:
     household: tuple[int, str] | None = None  # current household: id, number (fact feeds)
 
 
-# A person of a fact feed and their current household, found by the look-up hash.
+# A person of a fact feed and their current household, found by the look-up hash. Scalar
+# subqueries (one index look-up each: the one current membership, the household by id) rather
+# than joins: a join's plan depends on the planner's row estimates, which right after a large
+# import can be far off (PostgreSQL then joins against whole tables, chunk after chunk).
+_CURRENT_HOUSEHOLD = (
+    f"(SELECT m.household_id FROM {Membership._meta.db_table} m WHERE m.person_id = p.id "
+    "AND m.closed_at IS NULL AND m.valid_to IS NULL)"
+)
 _PERSON_AND_HOME = (
-    "SELECT p.id, p.id_number_hash, p.name, m.household_id, h.number "
-    f"FROM {Person._meta.db_table} p "
-    f"LEFT JOIN {Membership._meta.db_table} m ON m.person_id = p.id "
-    "AND m.closed_at IS NULL AND m.valid_to IS NULL "
-    f"LEFT JOIN {Household._meta.db_table} h ON h.id = m.household_id"
+    f"SELECT p.id, p.id_number_hash, p.name, {_CURRENT_HOUSEHOLD}, "
+    f"(SELECT h.number FROM {Household._meta.db_table} h WHERE h.id = {_CURRENT_HOUSEHOLD}) "
+    f"FROM {Person._meta.db_table} p"
 )
 
 
