@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -54,3 +55,36 @@ def test_many_chunks_equal_one_chunk(population: Path, tmp_path: Path) -> None:
     evaluate(load_population(population), as_of=DAY).to_parquet(tmp_path / "single.parquet")
     single = pq.read_table(tmp_path / "single.parquet")
     assert _sorted(single).equals(_sorted(whole))
+
+
+def test_chunks_side_by_side_equal_one_chunk(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks evaluated side by side (one per DuckDB thread, each on a cursor of its own) give
+    the rows of one chunk."""
+    import minzheng.engine.evaluation as evaluation
+
+    ev = evaluate(load_population(population), as_of=DAY)
+    raw = ev.population.con.con
+    ev.population.con.raw_sql("SET threads = 2")
+    one = pq.read_table(ev.write_parts(tmp_path / "one", chunk_persons=10_000_000)[0])
+    monkeypatch.setattr(evaluation, "SIDE_BY_SIDE_PERSONS", 0)
+    workers: list[int] = []
+    side_by_side = evaluation._write_side_by_side
+
+    def recording(runs: list[Any], *args: Any) -> None:
+        workers.append(len(runs))
+        side_by_side(runs, *args)
+
+    monkeypatch.setattr(evaluation, "_write_side_by_side", recording)
+    done: list[tuple[int, int]] = []
+    parts = ev.write_parts(
+        tmp_path / "side", chunk_persons=1_000, progress=lambda d, c, _: done.append((d, c))
+    )
+    assert workers == [2]
+    assert len(parts) >= 6 and len(parts) % 2 == 0
+    assert sorted(done) == [(i, len(parts)) for i in range(1, len(parts) + 1)]
+    side = pa.concat_tables([pq.read_table(p) for p in parts])
+    assert _sorted(side).equals(_sorted(one))
+    # The connection is as it was: two threads again.
+    assert raw.execute("SELECT current_setting('threads')").fetchone() == (2,)

@@ -9,11 +9,14 @@ household or thirty million go through the same SQL.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,6 +52,8 @@ from minzheng.engine.programmes import BY_NAME, CATALOGUE, Programme
 SMALL_POPULATION = 5_000
 # Persons per chunk of a whole-population run: bounds memory (about 1 GB per million persons).
 DEFAULT_CHUNK_PERSONS = 2_000_000
+# From this many persons, a DuckDB run evaluates chunks side by side, one per thread.
+SIDE_BY_SIDE_PERSONS = 200_000
 
 ParametersArg = ParameterSnapshot | Iterable[ParameterDefinition] | None
 PopulationArg = Population | PopulationSource | Mapping[str, pa.Table] | Path | str
@@ -210,24 +215,41 @@ class Evaluation:
         if self.population.backend != "duckdb":
             self.to_parquet(out / "spark")
             return [out / "spark"]
-        run = Run(self.population.con, self.plan)
-        paths: list[Path] = []
+        con = self.population.con
+        raw = con.con
+        run = Run(con, self.plan)
+        workers: list[Run] = []
+        threads = 1
         try:
-            run.bind_all(self.population.tables)
-            total = self.population.con.con.sql(
-                f'SELECT count(*) FROM "{run.name("all_persons")}"'
-            ).fetchone()
-            persons = int(total[0]) if total else 0
-            chunks = max(1, -(-persons // max(1, chunk_persons)))
+            bodies = run.bind_all(self.population.tables)
+            found = run.fetchone(f'SELECT count(*) FROM "{run.name("all_persons")}"')
+            persons = int(found[0]) if found else 0
+            setting = run.fetchone("SELECT current_setting('threads')")
+            threads = int(setting[0]) if setting else 1
+            if persons >= SIDE_BY_SIDE_PERSONS and threads > 1:
+                workers = _worker_runs(run, bodies, threads)
+            # Side by side each chunk is smaller (about the same memory in all), and there are
+            # as many chunks for each worker.
+            side = max(1, len(workers))
+            size = max(1, chunk_persons // side)
+            chunks = -(-max(1, -(-persons // size)) // side) * side
             bounds = run.chunk_bounds(chunks)
-            for index, (lo, hi) in enumerate(bounds):
-                run.bind_chunk(lo, hi)
-                path = out / f"part-{index:05d}.parquet"
-                _copy(run, run.with_steps(run.output_sql(self.names)), path)
-                paths.append(path)
-                if progress is not None:
-                    progress(index + 1, len(bounds), persons)
+            paths = [out / f"part-{index:05d}.parquet" for index in range(len(bounds))]
+            if len(workers) > 1:
+                raw.execute("SET threads = 1")  # one thread per chunk, chunks side by side
+                _write_side_by_side(workers, bounds, paths, self.names, persons, progress)
+            else:
+                for index, (lo, hi) in enumerate(bounds):
+                    run.bind_chunk(lo, hi)
+                    _copy(run, run.with_steps(run.output_sql(self.names)), paths[index])
+                    if progress is not None:
+                        progress(index + 1, len(bounds), persons)
         finally:
+            if workers:
+                raw.execute(f"SET threads = {threads}")
+            for worker in workers:
+                worker.close()
+                worker.cursor.close()
             run.close()
         return paths
 
@@ -241,7 +263,65 @@ class Evaluation:
 def _copy(run: Run, query: str, path: Path) -> None:
     """Write ``query``'s rows to one Parquet file (DuckDB)."""
     target = str(path).replace("'", "''")
-    run.con.raw_sql(f"COPY ({query}) TO '{target}' (FORMAT PARQUET)")
+    run.execute_sql(f"COPY ({query}) TO '{target}' (FORMAT PARQUET)")
+
+
+def _worker_runs(run: Run, bodies: Mapping[str, str], count: int) -> list[Run]:
+    """``count`` runs of ``run``'s plan, each on a cursor of its own with the population bound,
+    to evaluate chunks side by side (one DuckDB thread each: no cost of splitting one query's
+    work, both cores busy). Empty when the population cannot be seen from a cursor (tables
+    registered in memory on the connection): the chunks then run one after the other."""
+    raw = run.con.con
+    # The population's files are temporary views of the connection: the cursors get the same.
+    views = raw.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall()
+    wanted = [sql for name, sql in views if any(f'"{name}"' in body for body in bodies.values())]
+    workers: list[Run] = []
+    try:
+        for _ in range(count):
+            worker = Run(run.con, run.plan, cursor=raw.cursor())
+            workers.append(worker)
+            for sql in wanted:
+                worker.execute_sql(sql.replace("CREATE VIEW", "CREATE OR REPLACE TEMP VIEW", 1))
+            worker.bind_all_sql(bodies)
+    except duckdb.Error:
+        for worker in workers:
+            worker.cursor.close()
+        return []
+    return workers
+
+
+def _write_side_by_side(
+    workers: list[Run],
+    bounds: list[tuple[int | None, int | None]],
+    paths: list[Path],
+    names: list[str],
+    persons: int,
+    progress: Callable[[int, int, int], None] | None,
+) -> None:
+    """Chunk ``i`` by worker ``i mod len(workers)``, each in a thread of its own (DuckDB runs
+    a statement without holding Python's lock)."""
+    lock = threading.Lock()
+    done = [0]
+
+    def work(worker: Run, indexes: range) -> None:
+        for index in indexes:
+            worker.bind_chunk(*bounds[index])
+            _copy(worker, worker.with_steps(worker.output_sql(names)), paths[index])
+            with lock:
+                done[0] += 1
+                if progress is not None:
+                    progress(done[0], len(bounds), persons)
+
+    step = len(workers)
+    with ThreadPoolExecutor(max_workers=step) as pool:
+        futures = [
+            pool.submit(work, worker, range(i, len(bounds), step))
+            for i, worker in enumerate(workers)
+        ]
+        for future in futures:
+            future.result()
 
 
 @lru_cache(maxsize=32)

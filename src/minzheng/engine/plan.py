@@ -308,13 +308,35 @@ Binder = Callable[[str, str], None]
 class Run:
     """One execution of a compiled plan on a connection, its names prefixed ``mz<id>_``."""
 
-    def __init__(self, con: BaseBackend, plan: CompiledPlan, prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        con: BaseBackend,
+        plan: CompiledPlan,
+        prefix: str | None = None,
+        *,
+        cursor: Any = None,
+    ) -> None:
         self.con = con
         self.plan = plan
         self.backend = backend_name(con)
         self.prefix = prefix or f"mz{uuid.uuid4().hex[:12]}_"
         self.created: list[tuple[str, str]] = []  # (kind, name) to drop
         self._spark_frames: list[Any] = []
+        # DuckDB: a cursor of the connection (a connection of its own to the same database)
+        # that this run's chunk statements go through, so that two runs work side by side.
+        self.cursor = cursor
+
+    def execute_sql(self, text: str) -> None:
+        """Run a DuckDB statement on this run's cursor (else the backend's connection)."""
+        if self.cursor is not None:
+            self.cursor.execute(text)
+        else:
+            self.con.raw_sql(text)
+
+    def fetchone(self, text: str) -> tuple[Any, ...] | None:
+        raw = self.cursor if self.cursor is not None else self.con.con
+        row: tuple[Any, ...] | None = raw.execute(text).fetchone()
+        return row
 
     def name(self, step: str) -> str:
         return f"{self.prefix}{step}"
@@ -335,13 +357,20 @@ class Run:
             else:
                 self.con.create_view(target, expr, overwrite=True)
 
-    def bind_all(self, tables: Mapping[str, ir.Table]) -> None:
-        """Put the whole population under ``all_<table>`` (DuckDB), for runs by chunk."""
+    def bind_all(self, tables: Mapping[str, ir.Table]) -> dict[str, str]:
+        """Put the whole population under ``all_<table>`` (DuckDB), for runs by chunk; returns
+        each table's SQL (``bind_all_sql`` binds it on another run's cursor)."""
+        bodies = {}
         for name, expr in tables.items():
             self.con._run_pre_execute_hooks(expr)
-            body = str(self.con.compile(expr))
+            bodies[name] = str(self.con.compile(expr))
+        self.bind_all_sql(bodies)
+        return bodies
+
+    def bind_all_sql(self, bodies: Mapping[str, str]) -> None:
+        for name, body in bodies.items():
             target = self.name(f"all_{name}")
-            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+            self.execute_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
             self.created.append(("VIEW", target))
 
     def chunk_bounds(self, chunks: int) -> list[tuple[int | None, int | None]]:
@@ -350,9 +379,9 @@ class Run:
         if chunks <= 1:
             return [(None, None)]
         fractions = ", ".join(str(i / chunks) for i in range(1, chunks))
-        row = self.con.con.sql(
+        row = self.fetchone(
             f'SELECT quantile_disc(household_id, [{fractions}]) FROM "{self.name("all_households")}"'
-        ).fetchone()
+        )
         cuts = sorted({int(c) for c in (row[0] if row and row[0] else []) if c is not None})
         edges: list[int | None] = [None, *cuts, None]
         return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
@@ -373,15 +402,15 @@ class Run:
         if lo is None:
             in_range = f"(({in_range}) OR household_id IS NULL)"
         persons = self.name("chunk_persons")
-        self.con.raw_sql(
+        self.execute_sql(
             f'CREATE OR REPLACE TEMP TABLE "{persons}" AS SELECT DISTINCT person_id '
             f'FROM "{self.name("all_memberships")}" WHERE {in_range} AND person_id IS NOT NULL'
         )
         if ("TABLE", persons) not in self.created:
             self.created.append(("TABLE", persons))
-        count, pmin, pmax = self.con.con.sql(
+        count, pmin, pmax = self.fetchone(
             f'SELECT count(*), min(person_id), max(person_id) FROM "{persons}"'
-        ).fetchone() or (0, None, None)
+        ) or (0, None, None)
         if pmin is None or pmax is None:
             of_members = "FALSE"
         else:
@@ -392,7 +421,7 @@ class Run:
 
         def view(name: str, body: str) -> None:
             target = self.name(f"in_{name}")
-            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
+            self.execute_sql(f'CREATE OR REPLACE TEMP VIEW "{target}" AS {body}')
             if ("VIEW", target) not in self.created:
                 self.created.append(("VIEW", target))
 
@@ -482,7 +511,7 @@ class Run:
         if self.backend == "duckdb":
             for kind, name in reversed(self.created):
                 with contextlib.suppress(Exception):  # a closed connection has nothing left
-                    self.con.raw_sql(f'DROP {kind} IF EXISTS "{name}"')
+                    self.execute_sql(f'DROP {kind} IF EXISTS "{name}"')
         else:
             for df in self._spark_frames:
                 df.unpersist()
