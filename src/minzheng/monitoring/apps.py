@@ -8,6 +8,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("动态监测")
     # Called by ``minzheng worker`` with every heartbeat: queues the nightly run when due.
     periodic_jobs = ("minzheng.monitoring.schedule.tick",)
+    # Called by each web worker of ``minzheng serve`` before it takes requests: the household
+    # engine's plan is compiled and prepared then, not on the first household page.
+    warm_up_jobs = ("minzheng.monitoring.outcomes.warm_up",)
 
     def ready(self) -> None:
         # The household timeline is a list of providers; monitoring adds its alerts to it.

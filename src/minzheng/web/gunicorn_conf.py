@@ -14,3 +14,23 @@ def pre_fork(server: Any, worker: Any) -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Run the apps' warm-up jobs (``warm_up_jobs`` on an AppConfig: dotted paths of functions
+    without arguments) in the worker before it takes requests. A failing job is logged and the
+    worker serves anyway: warming up only saves the first request's wait."""
+    import logging
+
+    from django.apps import apps
+    from django.db import connections
+    from django.utils.module_loading import import_string
+
+    logger = logging.getLogger("minzheng.web.serve")
+    for config in apps.get_app_configs():
+        for path in getattr(config, "warm_up_jobs", ()):
+            try:
+                import_string(path)()
+            except Exception:
+                logger.exception("warm-up job %s failed", path)
+    connections.close_all()
