@@ -61,10 +61,9 @@ def columns(ctx: Context, h: ir.Table) -> dict[str, ir.Value]:
     return {
         "standard_fen": std,
         "income_per_capita_fen": d["income_per_capita_fen"],
-        # Kept as it has always been computed: the frame's ``enrolled`` is the household's 低保
-        # enrolment (the original join kept 低保's column), so "on 低保边缘" reads "eligible for
-        # 低保边缘 or enrolled in 低保". Reported; changing it changes 单人保 determinations.
-        "enrolled": h.enrolled_dibao,
+        # "On 低保边缘" (read by 单人保, special aid and the rigid-hardship tier test) is eligible
+        # for 低保边缘 now or already recognised as 低保边缘 — not enrolled in 低保.
+        "enrolled": h.enrolled_near_dibao,
         "limit_fen": limit.cast("int64"),
         "c_not_on_dibao": not3(h.dibao_on),
         "c_no_member_on_tekun": not3(h.tekun_on),
