@@ -1,9 +1,10 @@
 """Reading, checking and landing one file, chunk by chunk, with its errors and its progress.
 
-``land_file`` is called inside the batch's transaction by ``services.run_import``. It streams
-the source: every row is parsed and checked on its own (each bad cell becomes an error naming
-the row, the column, the value and the reason), good rows are landed ``CHUNK_SIZE`` at a time by
-``landing.Lander``, bad rows go to the error file as they were sent. Memory holds one chunk.
+``FilePipeline.run`` is called inside the batch's transaction by ``services.run_import``. It
+streams the source: every row is parsed and checked on its own (each bad cell becomes an error
+naming the row, the column, the value and the reason) in a reading thread (``ChunkReader``),
+good rows are landed ``CHUNK_SIZE`` at a time by ``landing.Lander`` in the caller's thread, bad
+rows go to the error file as they were sent. Memory holds a few chunks.
 """
 
 from __future__ import annotations
