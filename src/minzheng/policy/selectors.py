@@ -11,28 +11,44 @@ from minzheng.policy.models import Parameter, ParameterValue
 
 
 def parameter_definitions() -> list[ParameterDefinition]:
-    """Every parameter in the database with all its dated values, as the engine reads them."""
+    """Every parameter in the database with all its dated values, as the engine reads them.
+
+    Read as plain rows (no model instances): one household page reads them on every request.
+    """
     values: dict[int, list[engine_parameters.ParameterValue]] = defaultdict(list)
-    units = dict(Parameter.objects.values_list("pk", "unit"))
-    for row in ParameterValue.objects.order_by("parameter_id", "effective_from"):
-        values[row.parameter_id].append(
+    parameters = list(
+        Parameter.objects.order_by("name").values_list("pk", "name", "description", "unit")
+    )
+    units = {pk: unit for pk, _name, _description, unit in parameters}
+    rows = ParameterValue.objects.order_by("parameter_id", "effective_from").values_list(
+        "parameter_id",
+        "effective_from",
+        "effective_to",
+        "value",
+        "source",
+        "article",
+        "tag",
+        "verified",
+        "note",
+        "division_code",
+    )
+    for pid, start, end, value, source, article, tag, verified, note, division in rows:
+        values[pid].append(
             engine_parameters.ParameterValue(
-                effective_from=row.effective_from,
-                effective_to=row.effective_to,
-                value=engine_parameters.coerce_value(units[row.parameter_id], row.value),
-                source=row.source,
-                article=row.article,
-                tag=row.tag,
-                verified=row.verified,
-                note=row.note,
-                division_code=row.division_code,
+                effective_from=start,
+                effective_to=end,
+                value=engine_parameters.coerce_value(units[pid], value),
+                source=source,
+                article=article,
+                tag=tag,
+                verified=verified,
+                note=note,
+                division_code=division,
             )
         )
     return [
-        ParameterDefinition(
-            name=p.name, description=p.description, unit=p.unit, values=tuple(values[p.pk])
-        )
-        for p in Parameter.objects.order_by("name")
+        ParameterDefinition(name=name, description=description, unit=unit, values=tuple(values[pk]))
+        for pk, name, description, unit in parameters
     ]
 
 
