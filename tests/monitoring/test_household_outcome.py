@@ -292,6 +292,24 @@ def test_api_household_out_of_scope_is_not_found(client: Client, signed_in: Any)
         assert client.get(url).status_code == 404
 
 
+def test_api_refuses_a_closed_household_with_the_reason(
+    client: Client, signed_in: Any, parameters: None
+) -> None:
+    signed_in(VIEWER, division=rf.TOWNSHIP)
+    household = situations.poor_household()
+    Household.objects.filter(pk=household.pk).update(closed_at=timezone.now())
+    for url in (
+        reverse("api:monitoring_household_determinations", kwargs={"number": household.number}),
+        reverse(
+            "api:monitoring_household_explanation",
+            kwargs={"number": household.number, "programme": "dibao"},
+        ),
+    ):
+        response = client.get(url)
+        assert response.status_code == 409
+        assert response.json()["detail"] == f"家庭 {household.number} 已注销，不参与评估"
+
+
 def test_api_schema_is_typed(client: Client, signed_in: Any) -> None:
     signed_in(VIEWER, division=rf.TOWNSHIP)
     doc = client.get(reverse("api:openapi-json")).json()

@@ -313,6 +313,9 @@ def _household(request: HttpRequest, number: str) -> Household:
 def _outcome(
     household: Household, as_of: dt.date | None, programmes: tuple[str, ...] | None = None
 ) -> outcomes.HouseholdOutcome:
+    if household.closed_at is not None:
+        # As the page and ``minzheng explain``: a closed household is not evaluated.
+        raise HttpError(409, f"家庭 {household.number} 已注销，不参与评估")
     return outcomes.household_outcome(
         household=household,
         as_of=as_of or timezone.localdate(),
