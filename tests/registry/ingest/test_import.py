@@ -183,6 +183,10 @@ def test_an_18_digit_id_that_excel_stored_as_a_number_is_refused_with_the_reason
     tmp_path: Path,
 ) -> None:
     row = family("000901", size=1)[0]
+    # An ID number whose check character is a digit (one ending in X cannot be a number); the
+    # factory's sequence depends on the tests run before, so draw until one is.
+    while not row[0][-1].isdigit():
+        row[0] = make_id_number(date(1975, 3, 2), "M")
     row[0] = int(row[0])  # Excel keeps 15 significant digits: the last ones are lost
     path = write_xlsx(tmp_path / "户籍.xlsx", HUKOU, [row], title="户籍人口")
 
