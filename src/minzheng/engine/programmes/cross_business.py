@@ -211,47 +211,64 @@ def compute_care_subsidy(ctx: Context) -> ir.Table:
     )
 
 
+# The legal bases as a caseworker reads them (the module docstring says them for developers).
+SPECIAL_AID_BASIS = (
+    "国办发〔2023〕39号等：低保、特困、低保边缘家庭有医疗、"
+    "教育、住房、就业需要的，转介医保、教育、住建、"
+    "人社部门给予专项救助。"
+)
 SPECIAL_AID = Programme(
     name="special_aid",
     label="专项救助转介（医疗、教育、住房、就业）",
     level="household",
-    legal_basis=__doc__ or "",
+    legal_basis=SPECIAL_AID_BASIS,
     conditions=SPECIAL_AID_CONDITIONS,
     compute=compute_special_aid,
     cash=False,
 )
+FUNERAL_WAIVER_BASIS = "惠民殡葬政策：低保对象、特困人员减免基本殡葬服务费用。"
 FUNERAL_WAIVER = Programme(
     name="funeral_waiver",
     label="惠民殡葬基本服务费减免",
     level="household",
-    legal_basis=__doc__ or "",
+    legal_basis=FUNERAL_WAIVER_BASIS,
     conditions=FUNERAL_CONDITIONS,
     compute=compute_funeral_waiver,
     cash=False,
+)
+ORPHAN_ALLOWANCE_BASIS = (
+    "孤儿基本生活保障制度：父母均已死亡的未成年人按月发放基本生活费（2020 年集中供养 1"
+    ",456 元、社会散居 1,256 元）。"
 )
 ORPHAN_ALLOWANCE = Programme(
     name="orphan_allowance",
     label="孤儿基本生活费",
     level="person",
-    legal_basis=__doc__ or "",
+    legal_basis=ORPHAN_ALLOWANCE_BASIS,
     conditions=ORPHAN_CONDITIONS,
     compute=compute_orphan_allowance,
     amount_parameters=("orphan_allowance.scattered",),
+)
+DISABILITY_LIVING_SUBSIDY_BASIS = (
+    "困难残疾人生活补贴和重度残疾人护理补贴制度：低保家庭中的残疾人享受生活补贴。"
 )
 DISABILITY_LIVING_SUBSIDY = Programme(
     name="disability_living_subsidy",
     label="困难残疾人生活补贴",
     level="person",
-    legal_basis=__doc__ or "",
+    legal_basis=DISABILITY_LIVING_SUBSIDY_BASIS,
     conditions=LIVING_SUBSIDY_CONDITIONS,
     compute=compute_living_subsidy,
     amount_parameters=("disability_subsidy.living",),
+)
+DISABILITY_CARE_SUBSIDY_BASIS = (
+    "困难残疾人生活补贴和重度残疾人护理补贴制度：一二级重度残疾人享受护理补贴。"
 )
 DISABILITY_CARE_SUBSIDY = Programme(
     name="disability_care_subsidy",
     label="重度残疾人护理补贴",
     level="person",
-    legal_basis=__doc__ or "",
+    legal_basis=DISABILITY_CARE_SUBSIDY_BASIS,
     conditions=CARE_SUBSIDY_CONDITIONS,
     compute=compute_care_subsidy,
     amount_parameters=("disability_subsidy.care",),

@@ -123,11 +123,22 @@ def compute(ctx: Context) -> ir.Table:
     )
 
 
+# The legal basis as a caseworker reads it (the module docstring says it for developers).
+LEGAL_BASIS = (
+    "《最低生活保障审核确认办法》（民发〔2021〕57号）"
+    "；重庆市最低生活保障标准（长寿区民政局问答 2023-09-08；"
+    "市政府关于社会救助工作情况的报告 2025-07-29）"
+    "；家庭财产认定（黔江区民政局低保政策问答 2023）"
+    "；分类施保加发标准（2018）。共同生活的计入成员月人均收入低于所在城乡低保标准、"
+    "家庭财产符合规定的，按（标准 − 月人均收入）"
+    "× 计入人数补差，另按重点成员加发。"
+)
+
 PROGRAMME = Programme(
     name="dibao",
     label="最低生活保障（低保）",
     level="household",
-    legal_basis=__doc__ or "",
+    legal_basis=LEGAL_BASIS,
     conditions=CONDITIONS,
     compute=compute,
     amount_parameters=(

@@ -81,11 +81,18 @@ def compute(ctx: Context) -> ir.Table:
     )
 
 
+# The legal basis as a caseworker reads it (the module docstring says it for developers).
+LEGAL_BASIS = (
+    "重庆市人民政府办公厅（渝府办发〔2022〕128号）"
+    "及国家有关规定：低保边缘家庭中的一二级残疾人（智力、"
+    "精神残疾三级及以上）或重特大疾病患者，可参照单人户纳入低保。"
+)
+
 PROGRAMME = Programme(
     name="dibao_individual",
     label="单人保",
     level="person",
-    legal_basis=__doc__ or "",
+    legal_basis=LEGAL_BASIS,
     conditions=CONDITIONS,
     compute=compute,
     amount_parameters=("dibao.addon.student", "dibao.addon.severe", "dibao.addon.disabled"),

@@ -89,11 +89,19 @@ def compute(ctx: Context) -> ir.Table:
     )
 
 
+# The legal basis as a caseworker reads it (the module docstring says it for developers).
+LEGAL_BASIS = (
+    "国务院办公厅转发民政部等单位《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》"
+    "（国办发〔2023〕39号）。不属于低保、无特困成员，"
+    "月人均收入低于低保标准 1.5 倍且财产符合低保规定的家庭，"
+    "认定为低保边缘家庭；不发现金，可获专项救助和单人保。"
+)
+
 PROGRAMME = Programme(
     name="near_dibao",
     label="低保边缘家庭",
     level="household",
-    legal_basis=__doc__ or "",
+    legal_basis=LEGAL_BASIS,
     conditions=CONDITIONS,
     compute=compute,
     cash=False,

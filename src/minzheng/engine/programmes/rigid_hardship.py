@@ -93,11 +93,19 @@ def compute(ctx: Context) -> ir.Table:
     )
 
 
+# The legal basis as a caseworker reads it (the module docstring says it for developers).
+LEGAL_BASIS = (
+    "《重庆市刚性支出困难家庭认定办法（试行）》（渝民规〔2025〕1号，"
+    "2025-04-14 起施行）；民发〔2024〕57号。"
+    "不属于低保、特困、低保边缘，月人均收入低于上年度当地居民人均可支配收入、"
+    "财产符合规定，且近 12 个月刚性支出达到家庭收入 70% 的家庭。"
+)
+
 PROGRAMME = Programme(
     name="rigid_hardship",
     label="刚性支出困难家庭",
     level="household",
-    legal_basis=__doc__ or "",
+    legal_basis=LEGAL_BASIS,
     conditions=CONDITIONS,
     compute=compute,
     cash=False,

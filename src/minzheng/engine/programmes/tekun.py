@@ -230,11 +230,19 @@ def compute(ctx: Context) -> ir.Table:
     )
 
 
+# The legal basis as a caseworker reads it (the module docstring says it for developers).
+LEGAL_BASIS = (
+    "《特困人员认定办法》（民发〔2021〕43号）"
+    "；重庆市特困人员基本生活标准（城市低保标准的 1.3 倍）"
+    "。同时具备无劳动能力、无生活来源、无法定赡养抚养扶养义务人或其无履行能力三个条件的，"
+    "认定为特困人员；照料护理标准按生活自理能力确定。"
+)
+
 PROGRAMME = Programme(
     name="tekun",
     label="特困人员救助供养（特困）",
     level="person",
-    legal_basis=__doc__ or "",
+    legal_basis=LEGAL_BASIS,
     conditions=CONDITIONS,
     compute=compute,
     amount_parameters=(

@@ -85,11 +85,19 @@ def compute(ctx: Context) -> ir.Table:
     )
 
 
+# The legal basis as a caseworker reads it (the module docstring says it for developers).
+LEGAL_BASIS = (
+    "国家临时救助制度及重庆市实施规定。急难型：遭遇火灾等灾害、"
+    "意外事故、突发重病等导致基本生活陷入困境的，"
+    "先行救助；支出型：医疗、教育等必需支出超出家庭承受能力的。"
+    "同一原因一年内救助一次；筛查只提示对象，由工作人员核实。"
+)
+
 PROGRAMME = Programme(
     name="temporary_aid",
     label="临时救助",
     level="household",
-    legal_basis=__doc__ or "",
+    legal_basis=LEGAL_BASIS,
     conditions=CONDITIONS,
     compute=compute,
     amount_parameters=("temporary_aid.amount.max_multiple",),
