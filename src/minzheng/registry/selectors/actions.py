@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from minzheng.registry.models import Household
+from minzheng.registry.selectors.providers import Providers
 
 
 @dataclass(frozen=True)
@@ -31,22 +32,14 @@ class HouseholdAction:
 
 type ActionProvider = Callable[[Any, Household], list[HouseholdAction]]
 
-ACTION_PROVIDERS: dict[str, ActionProvider] = {}
-
-
-def register_household_action(name: str) -> Callable[[ActionProvider], ActionProvider]:
-    """Register a provider of household-page buttons under ``name`` (a later one replaces it)."""
-
-    def decorate(provider: ActionProvider) -> ActionProvider:
-        ACTION_PROVIDERS[name] = provider
-        return provider
-
-    return decorate
+_PROVIDERS: Providers[ActionProvider] = Providers()
+# Register a provider of household-page buttons under a name (a later one replaces it).
+register_household_action = _PROVIDERS.register
 
 
 def household_actions(user: Any, household: Household) -> list[HouseholdAction]:
     """Every registered provider's buttons for ``user`` on ``household``, in registration order."""
     found: list[HouseholdAction] = []
-    for provider in ACTION_PROVIDERS.values():
+    for provider in _PROVIDERS.by_name.values():
         found.extend(provider(user, household))
     return found

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from minzheng.registry.models import Household
+from minzheng.registry.selectors.providers import Providers
 
 
 @dataclass(frozen=True)
@@ -32,22 +33,14 @@ class HouseholdPanel:
 
 type PanelProvider = Callable[[Any, Household], list[HouseholdPanel]]
 
-PANEL_PROVIDERS: dict[str, PanelProvider] = {}
-
-
-def register_household_panel(name: str) -> Callable[[PanelProvider], PanelProvider]:
-    """Register a provider of household-page panels under ``name`` (a later one replaces it)."""
-
-    def decorate(provider: PanelProvider) -> PanelProvider:
-        PANEL_PROVIDERS[name] = provider
-        return provider
-
-    return decorate
+_PROVIDERS: Providers[PanelProvider] = Providers()
+# Register a provider of household-page panels under a name (a later one replaces it).
+register_household_panel = _PROVIDERS.register
 
 
 def household_panels(user: Any, household: Household) -> list[HouseholdPanel]:
     """Every registered provider's panels for ``user`` on ``household``, in registration order."""
     found: list[HouseholdPanel] = []
-    for provider in PANEL_PROVIDERS.values():
+    for provider in _PROVIDERS.by_name.values():
         found.extend(provider(user, household))
     return found

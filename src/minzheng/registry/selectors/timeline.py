@@ -35,6 +35,7 @@ from minzheng.registry.models import (
     LifeEvent,
     Membership,
 )
+from minzheng.registry.selectors.providers import Providers
 from minzheng.registry.selectors.sources import SourceInfo, fact_source
 
 
@@ -90,17 +91,10 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "audit": ("操作记录", "journal-text"),
 }
 
-PROVIDERS: dict[str, Provider] = {}
-
-
-def register_provider(name: str) -> Callable[[Provider], Provider]:
-    """Register a timeline entry provider under ``name`` (a later registration replaces it)."""
-
-    def decorate(provider: Provider) -> Provider:
-        PROVIDERS[name] = provider
-        return provider
-
-    return decorate
+_PROVIDERS: Providers[Provider] = Providers()
+# Register a timeline entry provider under a name (a later registration replaces it).
+register_provider = _PROVIDERS.register
+PROVIDERS: dict[str, Provider] = _PROVIDERS.by_name
 
 
 def register_category(key: str, label: str, icon: str = "dot") -> None:
