@@ -23,11 +23,12 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from timing import latency, time_each
 
 DEFAULT_VAR = Path("/tmp/bench-household-latency")
 
@@ -64,11 +65,6 @@ def _build(persons: int, as_of: dt.date) -> None:
     print(f"registry built in {time.perf_counter() - started:.0f} s")
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _timed(label: str, households: list[Any], call: Callable[[Any], object]) -> None:
     first = households[0]
     t, c = time.perf_counter(), time.process_time()
@@ -77,18 +73,8 @@ def _timed(label: str, households: list[Any], call: Callable[[Any], object]) -> 
         f"{label}: first call {(time.perf_counter() - t) * 1000:,.0f} ms wall, "
         f"{(time.process_time() - c) * 1000:,.0f} ms CPU"
     )
-    wall: list[float] = []
-    cpu: list[float] = []
-    for household in households[1:]:
-        t, c = time.perf_counter(), time.process_time()
-        call(household)
-        wall.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-    print(
-        f"{label} (n={len(wall)}): wall p50 {statistics.median(wall):.1f} ms, "
-        f"p95 {_percentile(wall, 0.95):.1f} ms; CPU p50 {statistics.median(cpu):.1f} ms, "
-        f"p95 {_percentile(cpu, 0.95):.1f} ms"
-    )
+    wall, cpu = time_each(call, households[1:])
+    print(f"{label} (n={len(wall)}): {latency(wall, cpu)}")
 
 
 def main() -> None:

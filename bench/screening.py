@@ -27,7 +27,6 @@ import os
 import random
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from timing import latency, time_each
 
 from minzheng.engine import schema
 
@@ -272,11 +272,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
 def screening(args: argparse.Namespace, src: Path) -> None:
     from minzheng.engine.screening import screen
 
@@ -332,17 +327,10 @@ def household_latency(args: argparse.Namespace, src: Path) -> None:
     t = time.perf_counter()
     one(pick[0])
     print(f"first household (compiles and prepares the plan): {time.perf_counter() - t:.2f} s")
-    wall: list[float] = []
-    cpu: list[float] = []
-    for hid in pick:
-        t, c = time.perf_counter(), time.process_time()
-        one(hid)
-        wall.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
+    wall, cpu = time_each(one, pick)
     print(
         f"one household from {len(ids):,}, every programme with explanation (n={len(pick)}): "
-        f"wall p50 {statistics.median(wall):.1f} ms, p95 {_percentile(wall, 0.95):.1f} ms; "
-        f"CPU p50 {statistics.median(cpu):.1f} ms, p95 {_percentile(cpu, 0.95):.1f} ms"
+        f"{latency(wall, cpu)}"
     )
     print(f"load average {_load()}")
 
