@@ -16,6 +16,7 @@ from minzheng.demo.population import Options, generate
 from minzheng.engine import evaluate, schema
 from minzheng.engine.plan import ORDER
 from minzheng.engine.population import load_population
+from minzheng.engine.programmes import CATALOGUE
 
 DAY = dt.date(2025, 8, 1)
 
@@ -38,9 +39,10 @@ def test_many_chunks_equal_one_chunk(population: Path, tmp_path: Path) -> None:
     assert len(many) >= 8 and len(one) == 1
     chunked = pa.concat_tables([pq.read_table(p) for p in many])
     whole = pq.read_table(one[0])
-    # The parts are typed as the schema says (no widening in the union of programmes).
-    assert chunked.schema.equals(schema.DETERMINATIONS)
-    assert whole.schema.equals(schema.DETERMINATIONS)
+    # The parts are typed as the schema says (no widening in the union of programmes); what is
+    # the same on every row of a programme is not in the files.
+    assert chunked.schema.equals(schema.DETERMINATION_FILES)
+    assert whole.schema.equals(schema.DETERMINATION_FILES)
     assert _sorted(chunked).equals(_sorted(whole))
     # Every programme is there, and many subjects are decided each way.
     programmes = set(whole["programme"].to_pylist())
@@ -50,7 +52,7 @@ def test_many_chunks_equal_one_chunk(population: Path, tmp_path: Path) -> None:
 
     in_memory = evaluate(load_population(population), as_of=DAY).to_pyarrow()
     assert in_memory.schema.equals(schema.DETERMINATIONS)
-    assert in_memory.equals(_sorted(whole))
+    assert in_memory.drop_columns(list(schema.PER_PROGRAMME)).equals(_sorted(whole))
 
     evaluate(load_population(population), as_of=DAY).to_parquet(tmp_path / "single.parquet")
     single = pq.read_table(tmp_path / "single.parquet")
@@ -88,3 +90,27 @@ def test_chunks_side_by_side_equal_one_chunk(
     assert _sorted(side).equals(_sorted(one))
     # The connection is as it was: two threads again.
     assert raw.execute("SELECT current_setting('threads')").fetchone() == (2,)
+
+
+def test_screen_writes_parts_summary_and_programmes(population: Path, tmp_path: Path) -> None:
+    """``screen`` (what ``minzheng screen`` runs): the parts hold every determination, the
+    summary counts them, and ``programmes.parquet`` holds, once per programme, the unverified
+    parameters that ``to_pyarrow()`` repeats on each of its rows."""
+    from minzheng.engine.screening import screen
+
+    result = screen(population, DAY, tmp_path / "out", chunk_persons=2_000)
+    parts = pa.concat_tables(
+        [pq.read_table(p) for p in sorted(result.determinations_path.glob("*.parquet"))]
+    )
+    in_memory = evaluate(load_population(population), as_of=DAY).to_pyarrow()
+    assert _sorted(parts).equals(in_memory.drop_columns(list(schema.PER_PROGRAMME)))
+    assert result.rows == parts.num_rows == sum(result.summary["subjects"].to_pylist())
+    programmes = {
+        p["programme"]: p["unverified_parameters"]
+        for p in pq.read_table(result.programmes_path).to_pylist()
+    }
+    assert list(programmes) == [p.name for p in CATALOGUE]
+    for row in in_memory.select(["programme", "unverified_parameters"]).to_pylist():
+        assert row["unverified_parameters"] == programmes[row["programme"]]
+    # The seed has parameters still to be verified: the lists are not all empty.
+    assert any(programmes.values())

@@ -26,6 +26,7 @@ import pytest
 from minzheng.demo.population import GenerationResult, Options, generate
 from minzheng.engine import schema, screening
 from minzheng.engine.plan import ORDER
+from minzheng.engine.programmes import CATALOGUE
 
 DAY = dt.date(2025, 8, 1)
 PERSONS = 100_000
@@ -68,9 +69,9 @@ def written_types(directory: Path) -> dict[str, pa.DataType]:
 
 
 def read_determinations(directory: Path) -> pa.Table:
-    """Every part a screening wrote, in the ``schema.DETERMINATIONS`` layout, sorted by key."""
+    """Every part a screening wrote, in the ``schema.DETERMINATION_FILES`` layout, sorted by key."""
     table = ds.dataset(directory, format="parquet").to_table()
-    table = table.select(schema.DETERMINATIONS.names).cast(schema.DETERMINATIONS)
+    table = table.select(schema.DETERMINATION_FILES.names).cast(schema.DETERMINATION_FILES)
     return table.sort_by([(column, "ascending") for column in ORDER])
 
 
@@ -129,15 +130,19 @@ def _eligible(table: pa.Table, programme: str) -> pa.Table:
 def test_duckdb_and_spark_screen_the_population_identically(screened: Screened) -> None:
     duck, spark = screened.duckdb_rows, screened.spark_rows
     assert duck.num_rows == screened.duckdb.rows == screened.spark.rows == spark.num_rows
-    # Every column, amounts, reason codes, detail and unverified parameters included.
+    # Every column, amounts, reason codes and detail included.
     assert duck.equals(spark), differences(duck, spark)
+    # What is the same on every row of a programme, written once per programme.
+    programmes = pq.read_table(screened.duckdb.programmes_path)
+    assert programmes.equals(pq.read_table(screened.spark.programmes_path))
+    assert programmes["programme"].to_pylist() == [p.name for p in CATALOGUE]
     # One row per (programme, household, person): the sort key orders them completely.
     keys = pa.Table.from_arrays(
         [pc.fill_null(duck[c], -1) if c == "person_id" else duck[c] for c in ORDER], names=ORDER
     )
     assert keys.group_by(list(ORDER)).aggregate([]).num_rows == duck.num_rows
     # Both wrote the columns of the documented schema, with its types.
-    documented = {f.name: f.type for f in schema.DETERMINATIONS}
+    documented = {f.name: f.type for f in schema.DETERMINATION_FILES}
     assert written_types(screened.duckdb.determinations_path) == documented
     assert written_types(screened.spark.determinations_path) == documented
     # The summaries (subjects and amounts by programme, county and status) agree too.

@@ -274,13 +274,11 @@ def _enum(words: Iterable[str]) -> str:
 
 
 def _output_columns(plan: CompiledPlan) -> list[str]:
-    """``CAST(column AS type)`` for every column of ``schema.DETERMINATIONS`` (DuckDB)."""
-    parameters = {name for p in CATALOGUE for name in p.parameters}
+    """``CAST(column AS type)`` for every column of ``schema.DETERMINATION_FILES`` (DuckDB)."""
     enums = {
         "programme": _enum(p.name for p in CATALOGUE),
         "status": _enum(schema.DETERMINATION_STATUSES),
         "area_type": _enum(("urban", "rural")),
-        "unverified_parameters": _enum(parameters) + "[]",
     }
     types = {
         "as_of": "DATE",
@@ -293,7 +291,7 @@ def _output_columns(plan: CompiledPlan) -> list[str]:
         "standard": "DECIMAL(14, 2)",
     }
     out = []
-    for fld in schema.DETERMINATIONS:
+    for fld in schema.DETERMINATION_FILES:
         kind = enums.get(fld.name) or types.get(fld.name, "VARCHAR")
         out.append(f'CAST("{fld.name}" AS {kind}) AS "{fld.name}"')
     return out
@@ -490,14 +488,20 @@ class Run:
         return "WITH " + ",\n".join(ctes) + "\n" + query
 
     def output_sql(self, programmes: Iterable[str]) -> str:
-        """The determinations as written to Parquet by DuckDB: every column cast to its type in
-        ``schema.DETERMINATIONS``; columns of a closed set of words (programme, status, area
-        type, unverified parameters) as ENUMs, which DuckDB's Parquet writer dictionary-encodes
-        without hashing each value (the file holds plain strings, read back as ``VARCHAR``)."""
-        body = self.determinations_sql(programmes)
+        """The determinations as written to Parquet: the columns of
+        ``schema.DETERMINATION_FILES``. On DuckDB every column is cast to its type there, and
+        columns of a closed set of words (programme, status, area type) to ENUMs, which DuckDB's
+        Parquet writer dictionary-encodes without hashing each value (the file holds plain
+        strings, read back as ``VARCHAR``)."""
         if self.backend != "duckdb":
-            return body
-        return f"SELECT {', '.join(_output_columns(self.plan))} FROM ({body})"
+            names = ", ".join(f"`{c}`" for c in schema.DETERMINATION_FILES.names)
+            return f"SELECT {names} FROM ({self.determinations_sql(programmes)})"
+        # Cast in each programme's branch, not after the union: there the programme (and often
+        # the status) is a constant, cast once instead of on every row.
+        columns = ", ".join(_output_columns(self.plan))
+        return "\nUNION ALL\n".join(
+            f"SELECT {columns} FROM ({self.sql(self.plan.determinations[p])})" for p in programmes
+        )
 
     def table(self, step: str) -> ir.Table:
         """A step's result as an Ibis table of the connection."""

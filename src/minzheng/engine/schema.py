@@ -253,3 +253,9 @@ DETERMINATIONS = pa.schema(
         ("unverified_parameters", pa.list_(pa.string())),
     ]
 )
+# Columns the same on every row of a programme: Parquet files of determinations (``to_parquet``,
+# ``write_parts``, a screening's parts) leave them out, and a screening writes them once per
+# programme (``programmes.parquet``). Writing the parameter list on every row cost about a tenth
+# of a whole-population run.
+PER_PROGRAMME = ("unverified_parameters",)
+DETERMINATION_FILES = pa.schema([f for f in DETERMINATIONS if f.name not in PER_PROGRAMME])

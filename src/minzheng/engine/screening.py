@@ -21,8 +21,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from minzheng.engine import schema
 from minzheng.engine.backends import Backend, connect, connect_duckdb
-from minzheng.engine.evaluation import DEFAULT_CHUNK_PERSONS, ParametersArg, evaluate
+from minzheng.engine.evaluation import (
+    DEFAULT_CHUNK_PERSONS,
+    Evaluation,
+    ParametersArg,
+    evaluate,
+    unverified_parameters,
+)
 from minzheng.engine.population import PopulationSource, load_population
 
 Progress = Callable[[str], None]
@@ -33,6 +40,8 @@ class ScreeningResult:
     as_of: dt.date
     determinations_path: Path
     summary_path: Path
+    # One row per programme: what is the same on all its rows (``schema.PER_PROGRAMME``).
+    programmes_path: Path
     summary: pa.Table
     rows: int
     persons: int
@@ -60,8 +69,10 @@ def screen(
     memory_limit: str | None = "6GB",
 ) -> ScreeningResult:
     """Evaluate every programme for the population and write ``determinations/`` (Parquet
-    parts), ``summary.parquet`` and ``summary.csv`` (counts and amounts by programme, county and
-    status). ``progress`` gets a message after loading, after each chunk and at the end."""
+    parts, ``schema.DETERMINATION_FILES``), ``programmes.parquet`` (per programme its
+    ``unverified_parameters``), ``summary.parquet`` and ``summary.csv`` (counts and amounts by
+    programme, county and status). ``progress`` gets a message after loading, after each chunk
+    and at the end."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
@@ -93,6 +104,7 @@ def screen(
         progress(f"chunk {done}/{chunks} of {total:,} persons evaluated")
 
     ev.write_parts(det_dir, chunk_persons=chunk_persons, progress=chunk_done)
+    programmes_path = _write_programmes(ev, out)
     seconds["evaluate"] = time.perf_counter() - t2
     cpu["evaluate"] = time.process_time() - c2
     progress(f"determinations written to {det_dir}")
@@ -123,6 +135,7 @@ def screen(
         as_of=as_of,
         determinations_path=det_dir,
         summary_path=summary_path,
+        programmes_path=programmes_path,
         summary=summary_table,
         rows=rows,
         persons=persons,
@@ -130,3 +143,23 @@ def screen(
         seconds=seconds,
         cpu_seconds=cpu,
     )
+
+
+def _write_programmes(ev: Evaluation, out: Path) -> Path:
+    """``programmes.parquet``: each programme evaluated, with the parameters it reads whose value
+    in force is unknown or not verified (the same on all of its determinations)."""
+    table = pa.table(
+        {
+            "programme": [p.name for p in ev.programmes],
+            "unverified_parameters": [unverified_parameters(p, ev.snap) for p in ev.programmes],
+        },
+        schema=pa.schema(
+            [
+                (name, schema.DETERMINATIONS.field(name).type)
+                for name in ("programme", *schema.PER_PROGRAMME)
+            ]
+        ),
+    )
+    path = out / "programmes.parquet"
+    pq.write_table(table, path)
+    return path

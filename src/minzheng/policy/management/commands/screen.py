@@ -68,6 +68,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"determinations: {result.determinations_path}")
         self.stdout.write(f"summary: {result.summary_path}")
+        self.stdout.write(f"programmes (unverified parameters): {result.programmes_path}")
         by_programme: dict[str, list[float]] = {}
         for row in result.summary.to_pylist():
             counts = by_programme.setdefault(row["programme"], [0, 0, 0, 0.0])
