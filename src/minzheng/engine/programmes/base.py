@@ -20,7 +20,7 @@ from typing import Literal
 
 import ibis.expr.types as ir
 
-from minzheng.engine.expr import bool_null, status_of, truth
+from minzheng.engine.expr import bool_null, status_of
 from minzheng.engine.facts import Facts
 from minzheng.engine.parameters import ParameterSnapshot
 
@@ -102,7 +102,9 @@ def decided(programme: Programme, frame: ir.Table | Columns) -> ir.BooleanValue:
 
 def on(programme: Programme, columns: Columns) -> ir.BooleanValue:
     """Eligible now or already enrolled (three-valued), from a programme's columns."""
-    return truth(status_of(decided(programme, columns))) | columns["enrolled"]
+    # ``decided`` is already three-valued (true eligible, false ineligible, null unknown): going
+    # through the status words and back would write the whole condition four times in the SQL.
+    return decided(programme, columns) | columns["enrolled"]
 
 
 def with_status(programme: Programme, frame: ir.Table) -> ir.Table:
