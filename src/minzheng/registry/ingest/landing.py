@@ -123,6 +123,71 @@ class Pending:
     number: int
     plan: RowPlan
     key: str
+    # A register row's per-row work done where it was checked (see ``seal``): the ID number
+    # encrypted and masked, the membership's fingerprint.
+    sealed: tuple[str, str, str] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled compactly (see ``pipeline``)
+        return (Pending, (self.number, self.plan, self.key, self.sealed))
+
+
+def household_number(division_codes: dict[int, str], division_id: int, number: str) -> str:
+    """The registry's household number: the county code and the police 户号."""
+    return f"{division_codes[division_id][:6]}-{number}"
+
+
+class Sealer:
+    """The per-row work of landing a register row that needs no database: encrypting and
+    masking the ID number, the membership's fingerprint. Done while the row is checked (in the
+    reading process, on the other core), not while the chunk lands."""
+
+    def __init__(self, *, spec: FeedSpec, division_codes: dict[int, str]) -> None:
+        self.creates_persons = spec.creates_persons
+        feed_code = spec.code
+        self._encrypt: Any = None
+        self.source = source_key_for_feed(feed_code)
+        self.division_codes = division_codes
+        self.fields = fact_fields("membership")
+
+    def seal(self, pending: Pending) -> Pending:
+        plan = pending.plan
+        if plan.facts:
+            self.seal_facts(pending)
+        if not self.creates_persons:
+            return pending
+        value = plan.id_number.value
+        fingerprint = ""
+        if plan.household is not None:
+            stated = {
+                "household": household_number(
+                    self.division_codes, plan.household.division_id, plan.household.number
+                ),
+                "person": pending.key,
+                "relation": plan.household.relation,
+            }
+            fingerprint = _fingerprint(
+                "membership", self.source, *(stated.get(f) for f in self.fields)
+            )
+        if self._encrypt is None:
+            self._encrypt = pii.encrypter()
+        pending.sealed = (self._encrypt(value), idnumbers.mask(value), fingerprint)
+        return pending
+
+    def seal_facts(self, pending: Pending) -> None:
+        """A fact whose fingerprint does not name the household: its fingerprint, slot and
+        values (what ``Lander._land_facts`` compares) worked out here."""
+        for fact in pending.plan.facts:
+            identity, value_fields = FACT_KEYS[fact.kind]
+            if fact.per_household or "household" in identity:
+                continue
+            stated = fact.fields
+            parts = [pending.key if f == "person" else stated.get(f) for f in identity]
+            values = [stated.get(f) for f in value_fields]
+            fact.sealed = (
+                _fingerprint(fact.kind, self.source, *parts, *values),
+                tuple(_normal(stated.get(f)) for f in identity if f != "person"),
+                tuple(map(_normal, values)),
+            )
 
 
 @dataclass
@@ -181,7 +246,7 @@ class Lander:
         self.batch = batch
         self.source = source_key_for_feed(batch.feed.code)
         self.division_codes = division_codes
-        self.encrypt = pii.encrypter()
+        self.sealer = Sealer(spec=spec, division_codes=division_codes)
         self._persons_in = Inserter(
             Person,
             [
@@ -301,12 +366,14 @@ class Lander:
         for pk, p in zip(ids, rows, strict=True):
             parsed = p.plan.id_number
             creates = p.plan.creates or {}
+            sealed = p.sealed or self.sealer.seal(p).sealed
+            assert sealed is not None
             tuples.append(
                 (
                     pk,
-                    self.encrypt(parsed.value),
+                    sealed[0],
                     p.key,
-                    idnumbers.mask(parsed.value),
+                    sealed[1],
                     creates.get("name", ""),
                     parsed.sex,
                     parsed.birth_date,
@@ -321,8 +388,7 @@ class Lander:
     # --- households and memberships (the household register) ---------------------------
 
     def household_number(self, division_id: int, number: str) -> str:
-        """The registry's household number: the county code and the police 户号."""
-        return f"{self.division_codes[division_id][:6]}-{number}"
+        return household_number(self.division_codes, division_id, number)
 
     def _households(
         self, rows: Sequence[Pending], persons: dict[str, _Person], outcome: ChunkOutcome
@@ -401,10 +467,9 @@ class Lander:
                 closed.append((self.now, was[0]))  # the same household, restated: a correction
             elif was is not None:
                 ended.append((self.today, was[0]))  # moved: the old membership's period ends
-            stated = {"household": numbers[key], "person": key, "relation": relation}
-            fp = _fingerprint(
-                "membership", self.source, *(stated.get(f) for f in fact_fields("membership"))
-            )
+            sealed = p.sealed or self.sealer.seal(p).sealed
+            assert sealed is not None
+            fp = sealed[2]
             inserts.append((fp, person_id, household_id, relation))
             fresh.append(persons[key].new)
             outcome.created.add(p.number)
@@ -450,17 +515,21 @@ class Lander:
                 if fact.household == "required" and home is None:
                     outcome.refuse(p.number, "id_number", NO_HOUSEHOLD)
                     continue
-                identity = {
-                    "person": None if fact.per_household else p.key,
-                    "household": home[1] if home is not None else None,
-                }
-                parts = [
-                    identity[f] if f in identity else fact.fields.get(f)
-                    for f in fact_fields(fact.kind)
-                ]
+                if fact.sealed is not None:
+                    fingerprint = fact.sealed[0]
+                else:
+                    identity = {
+                        "person": None if fact.per_household else p.key,
+                        "household": home[1] if home is not None else None,
+                    }
+                    parts = [
+                        identity[f] if f in identity else fact.fields.get(f)
+                        for f in fact_fields(fact.kind)
+                    ]
+                    fingerprint = _fingerprint(fact.kind, self.source, *parts)
                 planned[fact.kind].append(
                     _Fact(
-                        _fingerprint(fact.kind, self.source, *parts),
+                        fingerprint,
                         p,
                         fact,
                         None if fact.per_household else person.id,
@@ -544,9 +613,12 @@ class Lander:
             stated = fact.plan.fields
             held = slots.get(fact.household_id if by_household else fact.person_id)
             if held:  # the owner has open facts from this feed: do any fill this slot?
-                slot = tuple(_normal(stated.get(f)) for f in own)
+                if fact.plan.sealed is not None:
+                    slot, values = fact.plan.sealed[1], fact.plan.sealed[2]
+                else:
+                    slot = tuple(_normal(stated.get(f)) for f in own)
+                    values = tuple(_normal(stated.get(f)) for f in value_fields)
                 standing = held.get(slot, [])
-                values = tuple(_normal(stated.get(f)) for f in value_fields)
                 if any(v == values for _pk, v in standing):
                     continue
                 to_close.extend((self.now, pk) for pk, _v in standing)

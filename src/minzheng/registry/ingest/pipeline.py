@@ -9,26 +9,35 @@ rows go to the error file as they were sent. Memory holds a few chunks.
 
 from __future__ import annotations
 
+import copyreg
+import multiprocessing
+import os
+import pickle
 import queue
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
 from minzheng.registry import pii
+from minzheng.registry.idnumbers import IdNumber
 from minzheng.registry.ingest.errorfile import ErrorFile
-from minzheng.registry.ingest.landing import Lander, Pending
+from minzheng.registry.ingest.landing import Lander, Pending, Sealer
 from minzheng.registry.ingest.reader import Source, SourceRow
 from minzheng.registry.ingest.spec import FeedSpec, ParseContext, RowError, RowErrors
 from minzheng.registry.ingest.values import CellError, is_blank, text
 from minzheng.registry.models import ImportBatch
 
 CHUNK_SIZE = 5000
+# A file of at least this many rows is read and checked in a process of its own (see
+# ``ProcessReader``); a smaller one in a thread, which costs nothing to start.
+PROCESS_MIN_ROWS = 20_000
 # The first errors are kept on the batch for its page; all of them are in the error file.
 ERROR_SAMPLE = 1000
 # Most remembered cells per column (see ``memoised``): bounded memory on any file.
@@ -131,6 +140,7 @@ class FilePipeline:
             for c in spec.columns
         ]
         self.lookup_hash = pii.lookup_hasher() if unique else memoised(pii.lookup_hasher())
+        self.sealer = Sealer(spec=spec, division_codes=division_codes)
 
     def header_of(self, key: str) -> str:
         position = self.source.positions.get(key)
@@ -171,7 +181,8 @@ class FilePipeline:
             return exc.errors
         except RowError as exc:
             return [exc]
-        return Pending(row.number, plan, self.lookup_hash(plan.id_number.value))
+        pending = Pending(row.number, plan, self.lookup_hash(plan.id_number.value))
+        return self.sealer.seal(pending)
 
     def refuse(self, row: SourceRow, errors: list[RowError]) -> None:
         full: list[tuple[str, str, str]] = []
@@ -194,7 +205,7 @@ class FilePipeline:
 
     def run(self) -> Outcome:
         counters = self.outcome.counters
-        reading = ChunkReader(self)
+        reading = reader_for(self)
         try:
             for parsed in reading.chunks():
                 self.land(parsed)
@@ -245,8 +256,73 @@ class ParsedChunk:
     pending: list[Pending]
     refused: dict[int, list[RowError]]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent from the reading process: the cells of a text file's rows as one string (the
+        # landing side splits them only for a row it refuses), ID numbers by their parts.
+        return (_unpacked, (_packed(self.rows), self.pending, self.refused))
 
-_DONE = object()
+
+_CELL, _ROW = "\x1f", "\x1e"
+
+
+def _packed(rows: list[SourceRow]) -> tuple[list[int], str] | list[SourceRow]:
+    numbers, lines = [], []
+    for row in rows:
+        try:
+            line = _CELL.join(row.cells)
+        except TypeError:  # a cell that is not text (a spreadsheet's numbers and dates)
+            return rows
+        if _ROW in line or line.count(_CELL) != len(row.cells) - 1 or not row.cells:
+            return rows
+        numbers.append(row.number)
+        lines.append(line)
+    return numbers, _ROW.join(lines)
+
+
+def _unpacked(
+    rows: tuple[list[int], str] | list[SourceRow],
+    pending: list[Pending],
+    refused: dict[int, list[RowError]],
+) -> ParsedChunk:
+    if isinstance(rows, tuple):
+        numbers, text = rows
+        return ParsedChunk(_PackedRows(numbers, text), pending, refused)  # type: ignore[arg-type]
+    return ParsedChunk(rows, pending, refused)
+
+
+class _PackedRows:
+    """A chunk's rows as one string, split when first iterated."""
+
+    def __init__(self, numbers: list[int], text: str) -> None:
+        self.numbers, self.text = numbers, text
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        lines = self.text.split(_ROW)
+        for number, line in zip(self.numbers, lines, strict=True):
+            yield SourceRow(number, line.split(_CELL))
+
+
+class SentIdNumber(NamedTuple):
+    """A checked ID number as the landing side receives it from the reading process: the
+    fields of ``IdNumber`` (whose frozen dataclass is slow to build, some 1 µs a row)."""
+
+    value: str
+    address_code: str
+    birth_date: date
+    sex: str
+
+
+def _reduce_id_number(parsed: IdNumber) -> tuple[Any, ...]:
+    return (SentIdNumber, (parsed.value, parsed.address_code, parsed.birth_date, parsed.sex))
+
+
+copyreg.pickle(IdNumber, _reduce_id_number)
+
+
+_DONE = "ingest-reader-done"  # text: it crosses the pipe from a reading process
 
 
 class ChunkReader:
@@ -268,12 +344,15 @@ class ChunkReader:
     def __init__(self, pipeline: FilePipeline) -> None:
         self.pipeline = pipeline
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
-        self.stopping = threading.Event()
+        self.stopping: Any = threading.Event()
         self.thread = threading.Thread(target=self._read, name="ingest-reader", daemon=True)
         self.interval = sys.getswitchinterval()
 
+    def _going(self) -> bool:
+        return not self.stopping.is_set()
+
     def _put(self, item: Any) -> bool:
-        while not self.stopping.is_set():
+        while self._going():
             try:
                 self.queue.put(item, timeout=0.1)
                 return True
@@ -293,15 +372,21 @@ class ChunkReader:
             if chunk and not self._put(self.pipeline.check(chunk)):
                 return
             self._put(_DONE)
-        except BaseException as exc:  # handed to the landing thread, which raises it
-            self._put(exc)
+        except BaseException as exc:  # handed to the landing side, which raises it
+            self._put(_sendable(exc))
 
-    def chunks(self) -> Iterator[ParsedChunk]:
+    def _start(self) -> None:
         sys.setswitchinterval(min(self.interval, self.SWITCH_INTERVAL))
         self.thread.start()
+
+    def _next(self) -> Any:
+        return self.queue.get()
+
+    def chunks(self) -> Iterator[ParsedChunk]:
+        self._start()
         while True:
-            item = self.queue.get()
-            if item is _DONE:
+            item = self._next()
+            if isinstance(item, str) and item == _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
@@ -313,6 +398,82 @@ class ChunkReader:
         if self.thread.is_alive():
             self.thread.join()
         sys.setswitchinterval(self.interval)
+
+
+class ProcessReader(ChunkReader):
+    """Reads and checks chunks in a forked process while the caller lands the previous ones.
+
+    Python runs one thread at a time: a reading thread and the landing thread together use
+    about one core. A process of its own reads and checks on the other core; the checked
+    chunks come back through a pipe (pickled: the rows as sent and their plans), at most
+    ``AHEAD`` of them waiting, so memory stays bounded. The child touches no database: it has
+    the parent's objects (the feed, the division index, the open file) as they were at the
+    fork, and leaves without running any clean-up of them (``os._exit``). It stops when the
+    parent asks, or finds its parent gone (an import process killed: nothing of it is left
+    running). An error in the child is raised in the parent, which fails the batch as before.
+    """
+
+    def __init__(self, pipeline: FilePipeline) -> None:  # not the thread of ChunkReader
+        self.pipeline = pipeline
+        context = multiprocessing.get_context("fork")
+        self.queue: Any = context.Queue(maxsize=self.AHEAD)
+        self.stopping = context.Event()
+        self.process = context.Process(target=self._read, name="ingest-reader", daemon=True)
+
+    def _going(self) -> bool:
+        return not self.stopping.is_set() and os.getppid() == self.parent
+
+    def _read(self) -> None:
+        try:
+            super()._read()
+        finally:
+            self.queue.close()
+            self.queue.join_thread()  # the last chunks reach the pipe before the child ends
+
+    def _start(self) -> None:
+        self.parent = os.getpid()
+        with warnings.catch_warnings():
+            # Python warns about forking a process with threads (a C library's pool, say):
+            # the child runs only the reading and checking code and leaves with ``os._exit``,
+            # never touching what another thread may hold.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.process.start()
+
+    def _next(self) -> Any:
+        while True:
+            try:
+                return self.queue.get(timeout=1)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise RuntimeError("读取文件的进程意外退出") from None
+
+    def stop(self) -> None:
+        """Let the reading process go (after the last chunk, or when landing failed)."""
+        self.stopping.set()
+        if self.process.pid is None:
+            return
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.queue.close()
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a RuntimeError naming it."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def reader_for(pipeline: FilePipeline) -> ChunkReader | ProcessReader:
+    """A process for a large file where processes can be forked; a thread otherwise."""
+    estimate = pipeline.source.estimated_rows or 0
+    if estimate >= PROCESS_MIN_ROWS and "fork" in multiprocessing.get_all_start_methods():
+        return ProcessReader(pipeline)
+    return ChunkReader(pipeline)
 
 
 def today() -> date:

@@ -28,6 +28,9 @@ class RowError(ValueError):
         self.column = column
         self.reason = reason
 
+    def __reduce__(self) -> tuple[Any, ...]:  # sent from the reading process
+        return (RowError, (self.column, self.reason))
+
 
 class RowErrors(ValueError):
     """Several problems found together in one row (a plan reports them all at once)."""
@@ -35,6 +38,9 @@ class RowErrors(ValueError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("; ".join(e.reason for e in errors))
         self.errors = errors
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RowErrors, (self.errors,))
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,15 @@ class FactPlan:
     household: Literal["none", "current", "required"] = "current"
     per_household: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Worked out where the row was checked, when they do not depend on the database (see
+    # ``landing.Sealer``): the fingerprint, the slot and the values, normalised.
+    sealed: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled compactly (see ``pipeline``)
+        return (
+            FactPlan,
+            (self.kind, self.fields, self.household, self.per_household, self.extra, self.sealed),
+        )
 
 
 @dataclass
@@ -99,6 +114,9 @@ class HouseholdPlan:
     division_id: int
     address: str
     relation: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (HouseholdPlan, (self.number, self.division_id, self.address, self.relation))
 
 
 @dataclass
@@ -112,6 +130,20 @@ class RowPlan:
     updates_as_of: date | None = None
     facts: list[FactPlan] = field(default_factory=list)
     household: HouseholdPlan | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            RowPlan,
+            (
+                self.id_number,
+                self.name,
+                self.creates,
+                self.updates,
+                self.updates_as_of,
+                self.facts,
+                self.household,
+            ),
+        )
 
 
 @dataclass(frozen=True)
