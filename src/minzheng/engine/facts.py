@@ -37,8 +37,10 @@ from minzheng.engine.expr import (
     count_true,
     day_span,
     fen_col,
+    flag,
     int_lit,
     not3,
+    packed_or_null,
     param_fen,
     param_int,
     param_kinds,
@@ -171,7 +173,7 @@ def _income_rows(
         "household_id",
         "kind",
         part_fen=part.cast("int64"),
-        amount_missing=ibis.ifelse(inc.amount.isnull(), 1, 0),
+        amount_missing=inc.amount.isnull().cast("int64"),
     )
 
 
@@ -181,7 +183,7 @@ def _income_per_person(inc: ir.Table, prefix: str) -> ir.Table:
         **{
             f"{prefix}own_fen": rows.part_fen.sum().cast("int64"),
             f"{prefix}missing": rows.amount_missing.sum().cast("int64"),
-            f"{prefix}wage_rows": ibis.ifelse(rows.kind == "wage", 1, 0).sum().cast("int64"),
+            f"{prefix}wage_rows": count_true(rows.kind == "wage"),
         }
     )
 
@@ -248,10 +250,8 @@ def asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> ir
         a_vehicles_null=count_null(vehicle_bad),
         a_business_bad=count_true(business_bad),
         a_business_null=count_null(business_bad),
-        a_homes=ibis.ifelse(is_home, 1, 0).sum().cast("int64"),
-        a_unsafe_homes=ibis.ifelse((a.kind == "home") & grade.isin(list(UNSAFE_HOUSING)), 1, 0)
-        .sum()
-        .cast("int64"),
+        a_homes=count_true(is_home),
+        a_unsafe_homes=count_true((a.kind == "home") & grade.isin(list(UNSAFE_HOUSING))),
         a_home_area=ibis.ifelse(is_home, (a.floor_area * 100).cast("int64"), int_lit(0))
         .sum()
         .cast("int64"),
@@ -460,8 +460,9 @@ def member_aggregates(members: ir.Table) -> ir.Table:
             is_rel, is_rel & m.living & ~m.is_missing, is_rel & ~m.living
         )
     g = m.group_by(g_household=m.household_id).aggregate(**aggs)
+    g = g.mutate(**{packed: packed_or_null(g[packed], g.members_total) for packed in packs})
     counts = {
-        name: unpack(g[packed], i, g.members_total)
+        name: unpack(g[packed], i)
         for packed, names in packs.items()
         for i, name in enumerate(names)
     }
@@ -564,17 +565,13 @@ def _household_records(
     add(
         ev,
         {
-            "emergency_events": ibis.ifelse(
+            "emergency_events": flag(
                 ev.kind.isin(list(kinds or ("-",)))
-                & (ev.date > ibis.literal(as_of - dt.timedelta(days=recent_days or 0))),
-                1,
-                0,
+                & (ev.date > ibis.literal(as_of - dt.timedelta(days=recent_days or 0)))
             ),
-            "home_purchases": ibis.ifelse(
+            "home_purchases": flag(
                 (ev.kind == "home_purchase")
-                & (ev.date > ibis.literal(add_months(as_of, -12 * (purchase_years or 0)))),
-                1,
-                0,
+                & (ev.date > ibis.literal(add_months(as_of, -12 * (purchase_years or 0))))
             ),
         },
     )
