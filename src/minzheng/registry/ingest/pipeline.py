@@ -426,9 +426,13 @@ class ProcessReader(ChunkReader):
     def _read(self) -> None:
         try:
             super()._read()
+            # The parent says stop once it has taken the last chunk (or given up): until then
+            # the chunks may still be on their way into the pipe.
+            while self._going():
+                self.stopping.wait(0.1)
         finally:
-            self.queue.close()
-            self.queue.join_thread()  # the last chunks reach the pipe before the child ends
+            # Never wait for the pipe at the end: a parent killed half way reads no more.
+            self.queue.cancel_join_thread()
 
     def _start(self) -> None:
         self.parent = os.getpid()
