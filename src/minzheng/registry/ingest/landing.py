@@ -148,6 +148,7 @@ class Sealer:
         self.source = source_key_for_feed(feed_code)
         self.division_codes = division_codes
         self.fields = fact_fields("membership")
+        self._shapes: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def seal(self, pending: Pending) -> Pending:
         plan = pending.plan
@@ -177,17 +178,32 @@ class Sealer:
         """A fact whose fingerprint does not name the household: its fingerprint, slot and
         values (what ``Lander._land_facts`` compares) worked out here."""
         for fact in pending.plan.facts:
-            identity, value_fields = FACT_KEYS[fact.kind]
-            if fact.per_household or "household" in identity:
+            shape = self._shapes.get(fact.kind)
+            if shape is None:
+                identity, value_fields = FACT_KEYS[fact.kind]
+                shape = self._shapes[fact.kind] = (
+                    "household" not in identity,
+                    identity,
+                    tuple(f for f in identity if f != "person"),
+                    value_fields,
+                )
+            sealable, identity, own, value_fields = shape
+            if fact.per_household or not sealable:
                 continue
             stated = fact.fields
-            parts = [pending.key if f == "person" else stated.get(f) for f in identity]
-            values = [stated.get(f) for f in value_fields]
-            fact.sealed = (
-                _fingerprint(fact.kind, self.source, *parts, *values),
-                tuple(_normal(stated.get(f)) for f in identity if f != "person"),
-                tuple(map(_normal, values)),
+            slot = tuple([_normal(stated.get(f)) for f in own])
+            values = tuple([_normal(stated.get(f)) for f in value_fields])
+            # The text ``_fingerprint`` hashes: the parts in ``fact_fields`` order, normalised.
+            parts = iter(slot)
+            text = SEPARATOR.join(
+                [
+                    fact.kind,
+                    self.source,
+                    *[pending.key if f == "person" else next(parts) for f in identity],
+                    *values,
+                ]
             )
+            fact.sealed = (hashlib.sha256(text.encode("utf-8")).hexdigest(), slot, values)
 
 
 @dataclass
