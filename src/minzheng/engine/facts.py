@@ -317,8 +317,8 @@ def member_facts(
         division_code=h.division_code,
         area_type=area_type_of(h.division_code.fill_null(""), h.area_type.fill_null("")),
     )
-    m = ms.join(persons, "person_id")
-    m = m.left_join(hh, m.household_id == hh.m_household).drop("m_household")
+    m = ms.left_join(hh, ms.household_id == hh.m_household).drop("m_household")
+    m = m.join(persons, "person_id")
 
     # --- own income over the look-back window (and over the rigid-spending window) ------------
     if win.income_start is not None:

@@ -273,19 +273,29 @@ def _enum(words: Iterable[str]) -> str:
     return f"ENUM({quoted})"
 
 
+def reason_words() -> set[str]:
+    """Every reason code ``determinations`` can give, for any programme of the catalogue."""
+    words = {"amount_unknown"}
+    for programme in CATALOGUE:
+        for cond in programme.conditions:
+            words |= {f"{cond.code}:unknown", f"{cond.code}:failed"}
+        words |= {f"parameter_unknown:{name}" for name in programme.parameters}
+    return words
+
+
 def _output_columns(plan: CompiledPlan) -> list[str]:
     """``CAST(column AS type)`` for every column of ``schema.DETERMINATION_FILES`` (DuckDB)."""
     enums = {
         "programme": _enum(p.name for p in CATALOGUE),
         "status": _enum(schema.DETERMINATION_STATUSES),
         "area_type": _enum(("urban", "rural")),
+        "reason_codes": _enum(reason_words()) + "[]",
     }
     types = {
         "as_of": "DATE",
         "household_id": "BIGINT",
         "person_id": "BIGINT",
         "monthly_amount": "DECIMAL(14, 2)",
-        "reason_codes": "VARCHAR[]",
         "counted_members": "BIGINT",
         "income_per_capita": "DECIMAL(14, 2)",
         "standard": "DECIMAL(14, 2)",
@@ -490,7 +500,7 @@ class Run:
     def output_sql(self, programmes: Iterable[str]) -> str:
         """The determinations as written to Parquet: the columns of
         ``schema.DETERMINATION_FILES``. On DuckDB every column is cast to its type there, and
-        columns of a closed set of words (programme, status, area type) to ENUMs, which DuckDB's
+        columns of a closed set of words (programme, status, area type, reason codes) to ENUMs, which DuckDB's
         Parquet writer dictionary-encodes without hashing each value (the file holds plain
         strings, read back as ``VARCHAR``)."""
         if self.backend != "duckdb":
