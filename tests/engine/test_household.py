@@ -112,3 +112,37 @@ def test_explanation_names_conditions_parameters_and_sources() -> None:
     assert standard["value"] == "770" and standard["source"]
     assert [r["source"] for r in data["inputs"]["incomes"]] == ["situation"]
     assert "最低生活保障" in e.render()
+
+
+def test_any_text_reaches_the_household_engine_unchanged(tmp_path: Path) -> None:
+    """The household engine writes a household's rows as SQL literals: quotes, semicolons,
+    backslashes and a NUL character (which no literal can hold) give the rows of the
+    whole-population run read from Parquet."""
+    day = dt.date(2025, 8, 1)
+    divisions = {1: "500'1;--\\", 2: "5001\x0002", 3: "五〇〇一''"}
+    case = {
+        "members": [
+            {"relation": "head", "age": 45, "income": {"wage": 700}},
+            {"relation": "child", "age": 10, "school": "primary"},
+        ],
+    }
+    tables = situations.combine(
+        [
+            situations.build(
+                {**case, "household": {"division": code}},
+                day,
+                household_id=hid,
+                first_person=hid * 10,
+            )
+            for hid, code in divisions.items()
+        ]
+    )
+    for name, table in tables.items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    parts = evaluate(load_population(tmp_path), as_of=day).write_parts(tmp_path / "out")
+    whole = pa.concat_tables([pq.read_table(p) for p in parts]).to_pylist()
+    for hid, code in divisions.items():
+        alone = evaluate(arrow_slice(tables, [hid]), as_of=day).to_pyarrow()
+        rows = alone.drop_columns(list(schema.PER_PROGRAMME)).to_pylist()
+        assert rows == sorted((r for r in whole if r["household_id"] == hid), key=_key)
+        assert {r["division_code"] for r in rows} == {code}
