@@ -146,3 +146,14 @@ def test_any_text_reaches_the_household_engine_unchanged(tmp_path: Path) -> None
         rows = alone.drop_columns(list(schema.PER_PROGRAMME)).to_pylist()
         assert rows == sorted((r for r in whole if r["household_id"] == hid), key=_key)
         assert {r["division_code"] for r in rows} == {code}
+
+
+def test_explanation_json_is_its_dict_indented() -> None:
+    day = dt.date(2025, 8, 1)
+    tables = _tables(day)
+    hid = next(c["household_id"] for c in CASES if c["date"] == day and c.get("assets"))
+    explained = explain_household(arrow_slice(tables, [hid]), hid, as_of=day)
+    for e in explained.values():
+        data = e.as_dict()
+        assert data["inputs"]["assets"] and data["inputs"]["persons"]
+        assert e.to_json() == json.dumps(data, ensure_ascii=False, indent=2)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import pyarrow as pa
 
 from minzheng.engine import schema
 from minzheng.engine.backends import Backend
@@ -34,7 +36,12 @@ from minzheng.engine.household import (
 from minzheng.engine.household import engine as household_engine
 from minzheng.engine.parameters import ParameterSnapshot
 from minzheng.engine.plan import snapshot_key
-from minzheng.engine.population import Population, in_memory_tables, load_population
+from minzheng.engine.population import (
+    ArrowSource,
+    Population,
+    in_memory_tables,
+    load_population,
+)
 from minzheng.engine.programmes import BY_NAME
 
 STATUS_ZH = {"eligible": "符合", "ineligible": "不符合", "unknown": "无法判定（缺少数据）"}
@@ -133,23 +140,33 @@ class Explanation:
             self._inputs_shown = _Inputs(self.inputs)
         return self._inputs_shown
 
-    def as_dict(self) -> dict[str, Any]:
-        out = _json(
-            {
-                "programme": self.programme,
-                "label": self.label,
-                "legal_basis": self.legal_basis,
-                "as_of": self.as_of,
-                "household_id": self.household_id,
-                "subjects": self.subjects,
-                "parameters": self.parameters,
-            }
+    def _head(self) -> dict[str, Any]:
+        """``as_dict()`` without the inputs."""
+        return dict(
+            _json(
+                {
+                    "programme": self.programme,
+                    "label": self.label,
+                    "legal_basis": self.legal_basis,
+                    "as_of": self.as_of,
+                    "household_id": self.household_id,
+                    "subjects": self.subjects,
+                    "parameters": self.parameters,
+                }
+            )
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        out = self._head()
         out["inputs"] = self._shown.json()
-        return dict(out)
+        return out
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+        """``as_dict()`` as indented JSON. The inputs, the same in every explanation of the
+        household and most of the text, are encoded once and spliced in as the last key."""
+        head = json.dumps(self._head(), ensure_ascii=False, indent=2)
+        # ``head`` ends with "\n}"; the inputs part starts with "\n  \"inputs\": ".
+        return head[:-2] + "," + self._shown.json_text()
 
     def render(self) -> str:
         """Chinese text: outcome, conditions with values, parameters with sources, input records."""
@@ -195,6 +212,7 @@ class _Inputs:
     def __init__(self, source: dict[str, list[dict[str, Any]]]) -> None:
         self.source = source
         self._json: Any = None
+        self._text: str | None = None
         self._lines: list[str] | None = None
 
     def json(self) -> Any:
@@ -202,6 +220,14 @@ class _Inputs:
         if self._json is None:
             self._json = _json(self.source)
         return {table: [dict(row) for row in rows] for table, rows in self._json.items()}
+
+    def json_text(self) -> str:
+        """The end of an explanation's indented JSON: ``"inputs": …`` and the closing brace."""
+        if self._text is None:
+            if self._json is None:
+                self._json = _json(self.source)
+            self._text = json.dumps({"inputs": self._json}, ensure_ascii=False, indent=2)[1:]
+        return self._text
 
     def lines(self) -> list[str]:
         if self._lines is None:
@@ -279,7 +305,7 @@ def _household_run(
     """The household's evaluation. A population given in memory is evaluated whole and kept
     (``household.remember``): explaining several programmes or households of it in turn, or
     after ``evaluate(...).to_pyarrow()`` of the same source, costs one run."""
-    memory = in_memory_tables(population) if backend == "duckdb" else None
+    memory = _in_memory(population) if backend == "duckdb" else None
     if memory is not None:  # no connection needed: the household engine reads them
         if memory["persons"].num_rows > SMALL_POPULATION:
             return household_engine().run(arrow_slice(memory, [household_id]), snap)
@@ -298,6 +324,18 @@ def _household_run(
     if pop.backend == "duckdb":
         return household_engine().run(tables, snap)
     return _run_on_backend(pop, tables, snap)
+
+
+def _in_memory(population: PopulationArg) -> dict[str, pa.Table] | None:
+    """``in_memory_tables(population)``, without converting tables that already have the
+    schema's columns and types (a registry read: ``registry.snapshot.household_source``)."""
+    tables = population.tables if isinstance(population, ArrowSource) else population
+    if isinstance(tables, Mapping) and all(
+        name in tables and tables[name].schema.equals(target)
+        for name, target in schema.TABLES.items()
+    ):
+        return {name: tables[name] for name in schema.TABLES}
+    return in_memory_tables(population)
 
 
 def _run_on_backend(
