@@ -237,7 +237,8 @@ class _MemorySampler(threading.Thread):
 
     def run(self) -> None:
         started = time.thread_time()
-        while not self.done.wait(1.0):
+        while True:
+            last = self.done.wait(1.0)
             children = []
             for task in Path("/proc/self/task").iterdir():
                 try:
@@ -246,6 +247,8 @@ class _MemorySampler(threading.Thread):
                     continue
             total = self._pss("self") + sum(self._pss(pid) for pid in children)
             self.peak = max(self.peak, total)
+            if last:
+                break
         # Reading the kernel's page accounting costs some ms: not the import's CPU time.
         self.cpu = time.thread_time() - started
 

@@ -9,7 +9,10 @@ rows go to the error file as they were sent. Memory holds a few chunks.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -23,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.utils import timezone
 
 from minzheng.registry import pii
@@ -438,6 +442,7 @@ class ProcessReader(ChunkReader):
 
     def _start(self) -> None:
         self.parent = os.getpid()
+        _release_memory()
         with warnings.catch_warnings():
             # Python warns about forking a process with threads (a C library's pool, say):
             # the child runs only the reading and checking code and leaves with ``os._exit``,
@@ -463,6 +468,23 @@ class ProcessReader(ChunkReader):
             self.process.kill()
             self.process.join()
         self.queue.close()
+
+
+def _release_memory() -> None:
+    """Hand memory the importing process holds but does not use back before forking.
+
+    The child gets its parent's pages copy-on-write: whatever the parent changes afterwards
+    (SQLite's page cache, filled by earlier imports on this connection and reused for other
+    pages; heap left free by them) becomes a second copy, kept by the child though it never
+    reads it. A 1M-row fact feed after a register import in the same process peaked at 1.1 GB
+    that way.
+    """
+    gc.collect()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA shrink_memory")
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # glibc: free heap pages back to the system
 
 
 def _sendable(exc: BaseException) -> BaseException:
