@@ -34,6 +34,7 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(ingest_pipeline, "CHUNK_SIZE", 2)
     limit = 0 if request.param == "process" else 10**9
     monkeypatch.setattr(ingest_pipeline, "PROCESS_MIN_ROWS", limit)
+    monkeypatch.setattr(ingest_pipeline, "PROCESS_READING", True)
     return str(request.param)
 
 

@@ -39,8 +39,12 @@ from minzheng.registry.ingest.values import CellError, is_blank, text
 from minzheng.registry.models import ImportBatch
 
 CHUNK_SIZE = 5000
-# A file of at least this many rows is read and checked in a process of its own (see
-# ``ProcessReader``); a smaller one in a thread, which costs nothing to start.
+# Whether a file of at least ``PROCESS_MIN_ROWS`` rows is read and checked in a process of its
+# own (``ProcessReader``) rather than a thread. Off: on the 2-core reference machine passing the
+# checked chunks through the pipe (pickling, unpickling) cost the landing side about what the
+# reading it took away did, and a 200,000-row register landed in 29–34 s with a thread against
+# 38–40 s with a process (docs/ingest.md).
+PROCESS_READING = False
 PROCESS_MIN_ROWS = 20_000
 # The first errors are kept on the batch for its page; all of them are in the error file.
 ERROR_SAMPLE = 1000
@@ -497,9 +501,14 @@ def _sendable(exc: BaseException) -> BaseException:
 
 
 def reader_for(pipeline: FilePipeline) -> ChunkReader | ProcessReader:
-    """A process for a large file where processes can be forked; a thread otherwise."""
+    """A process for a large file where processes can be forked (when ``PROCESS_READING``); a
+    thread otherwise."""
     estimate = pipeline.source.estimated_rows or 0
-    if estimate >= PROCESS_MIN_ROWS and "fork" in multiprocessing.get_all_start_methods():
+    if (
+        PROCESS_READING
+        and estimate >= PROCESS_MIN_ROWS
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
         return ProcessReader(pipeline)
     return ChunkReader(pipeline)
 
