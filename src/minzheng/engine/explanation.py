@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-
-import pyarrow as pa
 
 from minzheng.engine import schema
 from minzheng.engine.backends import Backend
@@ -36,12 +34,7 @@ from minzheng.engine.household import (
 from minzheng.engine.household import engine as household_engine
 from minzheng.engine.parameters import ParameterSnapshot
 from minzheng.engine.plan import snapshot_key
-from minzheng.engine.population import (
-    ArrowSource,
-    Population,
-    in_memory_tables,
-    load_population,
-)
+from minzheng.engine.population import Population, in_memory_tables, load_population
 from minzheng.engine.programmes import BY_NAME
 
 STATUS_ZH = {"eligible": "符合", "ineligible": "不符合", "unknown": "无法判定（缺少数据）"}
@@ -215,18 +208,21 @@ class _Inputs:
         self._text: str | None = None
         self._lines: list[str] | None = None
 
-    def json(self) -> Any:
-        """A fresh copy for each caller (they may change it), of values converted once."""
+    def _converted(self) -> Any:
+        """The values converted for JSON (once)."""
         if self._json is None:
             self._json = _json(self.source)
-        return {table: [dict(row) for row in rows] for table, rows in self._json.items()}
+        return self._json
+
+    def json(self) -> Any:
+        """A fresh copy for each caller (they may change it), of values converted once."""
+        return {table: [dict(row) for row in rows] for table, rows in self._converted().items()}
 
     def json_text(self) -> str:
         """The end of an explanation's indented JSON: ``"inputs": …`` and the closing brace."""
         if self._text is None:
-            if self._json is None:
-                self._json = _json(self.source)
-            self._text = json.dumps({"inputs": self._json}, ensure_ascii=False, indent=2)[1:]
+            inputs = {"inputs": self._converted()}
+            self._text = json.dumps(inputs, ensure_ascii=False, indent=2)[1:]
         return self._text
 
     def lines(self) -> list[str]:
@@ -305,7 +301,7 @@ def _household_run(
     """The household's evaluation. A population given in memory is evaluated whole and kept
     (``household.remember``): explaining several programmes or households of it in turn, or
     after ``evaluate(...).to_pyarrow()`` of the same source, costs one run."""
-    memory = _in_memory(population) if backend == "duckdb" else None
+    memory = in_memory_tables(population) if backend == "duckdb" else None
     if memory is not None:  # no connection needed: the household engine reads them
         if memory["persons"].num_rows > SMALL_POPULATION:
             return household_engine().run(arrow_slice(memory, [household_id]), snap)
@@ -324,18 +320,6 @@ def _household_run(
     if pop.backend == "duckdb":
         return household_engine().run(tables, snap)
     return _run_on_backend(pop, tables, snap)
-
-
-def _in_memory(population: PopulationArg) -> dict[str, pa.Table] | None:
-    """``in_memory_tables(population)``, without converting tables that already have the
-    schema's columns and types (a registry read: ``registry.snapshot.household_source``)."""
-    tables = population.tables if isinstance(population, ArrowSource) else population
-    if isinstance(tables, Mapping) and all(
-        name in tables and tables[name].schema.equals(target)
-        for name, target in schema.TABLES.items()
-    ):
-        return {name: tables[name] for name in schema.TABLES}
-    return in_memory_tables(population)
 
 
 def _run_on_backend(

@@ -231,14 +231,10 @@ class HouseholdEngine:
         """Evaluate the population ``tables`` (a few households) with ``snap``."""
         p = self._plan(snap)
         con = self.con
-        conformed = {}
-        for name, target in schema.TABLES.items():
-            table = tables.get(name)
-            if table is None:
-                table = target.empty_table()
-            elif not table.schema.equals(target):
-                table = conform(table, name)
-            conformed[name] = table
+        conformed = {
+            name: conform(tables.get(name, target.empty_table()), name)
+            for name, target in schema.TABLES.items()
+        }
         statements = []
         con.execute("BEGIN TRANSACTION")
         try:

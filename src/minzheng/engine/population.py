@@ -88,8 +88,11 @@ class PopulationSource(Protocol):
 
 
 def conform(table: pa.Table, name: str) -> pa.Table:
-    """Columns in schema order and types; absent columns become nulls."""
+    """Columns in schema order and types; absent columns become nulls. A table already in the
+    schema's columns and types (a registry read) is returned as it is."""
     target = schema.TABLES[name]
+    if table.schema.equals(target):
+        return table
     columns = []
     for fld in target:
         if fld.name in table.column_names:
