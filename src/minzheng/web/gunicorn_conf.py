@@ -22,15 +22,9 @@ def post_worker_init(worker: Any) -> None:
     worker serves anyway: warming up only saves the first request's wait."""
     import logging
 
-    from django.apps import apps
     from django.db import connections
-    from django.utils.module_loading import import_string
 
-    logger = logging.getLogger("minzheng.web.serve")
-    for config in apps.get_app_configs():
-        for path in getattr(config, "warm_up_jobs", ()):
-            try:
-                import_string(path)()
-            except Exception:
-                logger.exception("warm-up job %s failed", path)
+    from minzheng.web.jobs import run_app_jobs
+
+    run_app_jobs("warm_up_jobs", "warm-up job", logging.getLogger("minzheng.web.serve"))
     connections.close_all()

@@ -14,12 +14,11 @@ import socket
 import threading
 from typing import Any
 
-from django.apps import apps
 from django.db import DatabaseError, connection
-from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 
 from minzheng.web import services
+from minzheng.web.jobs import run_app_jobs
 
 HEARTBEAT_SECONDS = 10.0
 
@@ -28,13 +27,7 @@ logger = logging.getLogger(__name__)
 
 def run_periodic_jobs() -> None:
     """Call every app's ``periodic_jobs`` once; a failing job is logged, the others still run."""
-    for config in apps.get_app_configs():
-        for path in getattr(config, "periodic_jobs", ()):
-            try:
-                import_string(path)()
-            except Exception:
-                logger.exception("periodic job %s failed", path)
-                connection.close()
+    run_app_jobs("periodic_jobs", "periodic job", logger)
 
 
 class Heartbeat(threading.Thread):
