@@ -127,9 +127,6 @@ class Pending:
     # encrypted and masked, the membership's fingerprint.
     sealed: tuple[str, str, str] | None = None
 
-    def __reduce__(self) -> tuple[Any, ...]:  # pickled compactly (see ``pipeline``)
-        return (Pending, (self.number, self.plan, self.key, self.sealed))
-
 
 def household_number(division_codes: dict[int, str], division_id: int, number: str) -> str:
     """The registry's household number: the county code and the police 户号."""
@@ -139,7 +136,7 @@ def household_number(division_codes: dict[int, str], division_id: int, number: s
 class Sealer:
     """The per-row work of landing a register row that needs no database: encrypting and
     masking the ID number, the membership's fingerprint. Done while the row is checked (in the
-    reading process, on the other core), not while the chunk lands."""
+    reading thread), not while the chunk lands."""
 
     def __init__(self, *, spec: FeedSpec, division_codes: dict[int, str]) -> None:
         self.creates_persons = spec.creates_persons

@@ -9,28 +9,18 @@ rows go to the error file as they were sent. Memory holds a few chunks.
 
 from __future__ import annotations
 
-import contextlib
-import copyreg
-import ctypes
-import gc
-import multiprocessing
-import os
-import pickle
 import queue
 import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from minzheng.registry import pii
-from minzheng.registry.idnumbers import IdNumber
 from minzheng.registry.ingest.errorfile import ErrorFile
 from minzheng.registry.ingest.landing import Lander, Pending, Sealer
 from minzheng.registry.ingest.reader import Source, SourceRow
@@ -39,18 +29,9 @@ from minzheng.registry.ingest.values import CellError, is_blank, text
 from minzheng.registry.models import ImportBatch
 
 CHUNK_SIZE = 5000
-# Whether a file of at least ``PROCESS_MIN_ROWS`` rows is read and checked in a process of its
-# own (``ProcessReader``) rather than a thread. Off: on the 2-core reference machine passing the
-# checked chunks through the pipe (pickling, unpickling) cost the landing side about what the
-# reading it took away did, and a 200,000-row register landed in 29–34 s with a thread against
-# 38–40 s with a process (docs/ingest.md).
-PROCESS_READING = False
-PROCESS_MIN_ROWS = 20_000
 # The first errors are kept on the batch for its page; all of them are in the error file.
 ERROR_SAMPLE = 1000
-# Most remembered cells per column (see ``memoised``): bounded memory on any file. (They live in
-# the reading process, beside the landing process's own caches: 100,000 keeps the two together
-# under 1 GB on a fact feed about 200,000 persons.)
+# Most remembered cells per column (see ``memoised``): bounded memory on any file.
 MEMO_LIMIT = 100_000
 
 
@@ -215,7 +196,7 @@ class FilePipeline:
 
     def run(self) -> Outcome:
         counters = self.outcome.counters
-        reading = reader_for(self)
+        reading = ChunkReader(self)
         try:
             for parsed in reading.chunks():
                 self.land(parsed)
@@ -266,73 +247,8 @@ class ParsedChunk:
     pending: list[Pending]
     refused: dict[int, list[RowError]]
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Sent from the reading process: the cells of a text file's rows as one string (the
-        # landing side splits them only for a row it refuses), ID numbers by their parts.
-        return (_unpacked, (_packed(self.rows), self.pending, self.refused))
 
-
-_CELL, _ROW = "\x1f", "\x1e"
-
-
-def _packed(rows: list[SourceRow]) -> tuple[list[int], str] | list[SourceRow]:
-    numbers, lines = [], []
-    for row in rows:
-        try:
-            line = _CELL.join(row.cells)
-        except TypeError:  # a cell that is not text (a spreadsheet's numbers and dates)
-            return rows
-        if _ROW in line or line.count(_CELL) != len(row.cells) - 1 or not row.cells:
-            return rows
-        numbers.append(row.number)
-        lines.append(line)
-    return numbers, _ROW.join(lines)
-
-
-def _unpacked(
-    rows: tuple[list[int], str] | list[SourceRow],
-    pending: list[Pending],
-    refused: dict[int, list[RowError]],
-) -> ParsedChunk:
-    if isinstance(rows, tuple):
-        numbers, text = rows
-        return ParsedChunk(_PackedRows(numbers, text), pending, refused)  # type: ignore[arg-type]
-    return ParsedChunk(rows, pending, refused)
-
-
-class _PackedRows:
-    """A chunk's rows as one string, split when first iterated."""
-
-    def __init__(self, numbers: list[int], text: str) -> None:
-        self.numbers, self.text = numbers, text
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def __iter__(self) -> Iterator[SourceRow]:
-        lines = self.text.split(_ROW)
-        for number, line in zip(self.numbers, lines, strict=True):
-            yield SourceRow(number, line.split(_CELL))
-
-
-class SentIdNumber(NamedTuple):
-    """A checked ID number as the landing side receives it from the reading process: the
-    fields of ``IdNumber`` (whose frozen dataclass is slow to build, some 1 µs a row)."""
-
-    value: str
-    address_code: str
-    birth_date: date
-    sex: str
-
-
-def _reduce_id_number(parsed: IdNumber) -> tuple[Any, ...]:
-    return (SentIdNumber, (parsed.value, parsed.address_code, parsed.birth_date, parsed.sex))
-
-
-copyreg.pickle(IdNumber, _reduce_id_number)
-
-
-_DONE = "ingest-reader-done"  # text: it crosses the pipe from a reading process
+_DONE = object()
 
 
 class ChunkReader:
@@ -354,15 +270,12 @@ class ChunkReader:
     def __init__(self, pipeline: FilePipeline) -> None:
         self.pipeline = pipeline
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
-        self.stopping: Any = threading.Event()
+        self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._read, name="ingest-reader", daemon=True)
         self.interval = sys.getswitchinterval()
 
-    def _going(self) -> bool:
-        return not self.stopping.is_set()
-
     def _put(self, item: Any) -> bool:
-        while self._going():
+        while not self.stopping.is_set():
             try:
                 self.queue.put(item, timeout=0.1)
                 return True
@@ -382,21 +295,15 @@ class ChunkReader:
             if chunk and not self._put(self.pipeline.check(chunk)):
                 return
             self._put(_DONE)
-        except BaseException as exc:  # handed to the landing side, which raises it
-            self._put(_sendable(exc))
-
-    def _start(self) -> None:
-        sys.setswitchinterval(min(self.interval, self.SWITCH_INTERVAL))
-        self.thread.start()
-
-    def _next(self) -> Any:
-        return self.queue.get()
+        except BaseException as exc:  # handed to the landing thread, which raises it
+            self._put(exc)
 
     def chunks(self) -> Iterator[ParsedChunk]:
-        self._start()
+        sys.setswitchinterval(min(self.interval, self.SWITCH_INTERVAL))
+        self.thread.start()
         while True:
-            item = self._next()
-            if isinstance(item, str) and item == _DONE:
+            item = self.queue.get()
+            if item is _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
@@ -408,109 +315,6 @@ class ChunkReader:
         if self.thread.is_alive():
             self.thread.join()
         sys.setswitchinterval(self.interval)
-
-
-class ProcessReader(ChunkReader):
-    """Reads and checks chunks in a forked process while the caller lands the previous ones.
-
-    Python runs one thread at a time: a reading thread and the landing thread together use
-    about one core. A process of its own reads and checks on the other core; the checked
-    chunks come back through a pipe (pickled: the rows as sent and their plans), at most
-    ``AHEAD`` of them waiting, so memory stays bounded. The child touches no database: it has
-    the parent's objects (the feed, the division index, the open file) as they were at the
-    fork, and leaves without running any clean-up of them (``os._exit``). It stops when the
-    parent asks, or finds its parent gone (an import process killed: nothing of it is left
-    running). An error in the child is raised in the parent, which fails the batch as before.
-    """
-
-    def __init__(self, pipeline: FilePipeline) -> None:  # not the thread of ChunkReader
-        self.pipeline = pipeline
-        context = multiprocessing.get_context("fork")
-        self.queue: Any = context.Queue(maxsize=self.AHEAD)
-        self.stopping = context.Event()
-        self.process = context.Process(target=self._read, name="ingest-reader", daemon=True)
-
-    def _going(self) -> bool:
-        return not self.stopping.is_set() and os.getppid() == self.parent
-
-    def _read(self) -> None:
-        try:
-            super()._read()
-            # The parent says stop once it has taken the last chunk (or given up): until then
-            # the chunks may still be on their way into the pipe.
-            while self._going():
-                self.stopping.wait(0.1)
-        finally:
-            # Never wait for the pipe at the end: a parent killed half way reads no more.
-            self.queue.cancel_join_thread()
-
-    def _start(self) -> None:
-        self.parent = os.getpid()
-        _release_memory()
-        with warnings.catch_warnings():
-            # Python warns about forking a process with threads (a C library's pool, say):
-            # the child runs only the reading and checking code and leaves with ``os._exit``,
-            # never touching what another thread may hold.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            self.process.start()
-
-    def _next(self) -> Any:
-        while True:
-            try:
-                return self.queue.get(timeout=1)
-            except queue.Empty:
-                if not self.process.is_alive():
-                    raise RuntimeError("读取文件的进程意外退出") from None
-
-    def stop(self) -> None:
-        """Let the reading process go (after the last chunk, or when landing failed)."""
-        self.stopping.set()
-        if self.process.pid is None:
-            return
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.queue.close()
-
-
-def _release_memory() -> None:
-    """Hand memory the importing process holds but does not use back before forking.
-
-    The child gets its parent's pages copy-on-write: whatever the parent changes afterwards
-    (SQLite's page cache, filled by earlier imports on this connection and reused for other
-    pages; heap left free by them) becomes a second copy, kept by the child though it never
-    reads it. A 1M-row fact feed after a register import in the same process peaked at 1.1 GB
-    that way.
-    """
-    gc.collect()
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA shrink_memory")
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)  # glibc: free heap pages back to the system
-
-
-def _sendable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a RuntimeError naming it."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
-
-
-def reader_for(pipeline: FilePipeline) -> ChunkReader | ProcessReader:
-    """A process for a large file where processes can be forked (when ``PROCESS_READING``); a
-    thread otherwise."""
-    estimate = pipeline.source.estimated_rows or 0
-    if (
-        PROCESS_READING
-        and estimate >= PROCESS_MIN_ROWS
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        return ProcessReader(pipeline)
-    return ChunkReader(pipeline)
 
 
 def today() -> date:

@@ -28,9 +28,6 @@ class RowError(ValueError):
         self.column = column
         self.reason = reason
 
-    def __reduce__(self) -> tuple[Any, ...]:  # sent from the reading process
-        return (RowError, (self.column, self.reason))
-
 
 class RowErrors(ValueError):
     """Several problems found together in one row (a plan reports them all at once)."""
@@ -38,9 +35,6 @@ class RowErrors(ValueError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("; ".join(e.reason for e in errors))
         self.errors = errors
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (RowErrors, (self.errors,))
 
 
 @dataclass(frozen=True)
@@ -99,12 +93,6 @@ class FactPlan:
     # ``landing.Sealer``): the fingerprint, the slot and the values, normalised.
     sealed: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
 
-    def __reduce__(self) -> tuple[Any, ...]:  # pickled compactly (see ``pipeline``)
-        return (
-            FactPlan,
-            (self.kind, self.fields, self.household, self.per_household, self.extra, self.sealed),
-        )
-
 
 @dataclass
 class HouseholdPlan:
@@ -114,9 +102,6 @@ class HouseholdPlan:
     division_id: int
     address: str
     relation: str
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (HouseholdPlan, (self.number, self.division_id, self.address, self.relation))
 
 
 @dataclass
@@ -130,20 +115,6 @@ class RowPlan:
     updates_as_of: date | None = None
     facts: list[FactPlan] = field(default_factory=list)
     household: HouseholdPlan | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            RowPlan,
-            (
-                self.id_number,
-                self.name,
-                self.creates,
-                self.updates,
-                self.updates_as_of,
-                self.facts,
-                self.household,
-            ),
-        )
 
 
 @dataclass(frozen=True)
