@@ -8,6 +8,8 @@ a file, or overlapping files, adds nothing twice.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Substr
@@ -109,6 +111,8 @@ class Fact(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Empty on every imported row: indexed only where set (see ``Meta.indexes``), so that an
+    # import writes no index entry for it.
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -116,6 +120,7 @@ class Fact(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
@@ -123,6 +128,13 @@ class Fact(models.Model):
 
     class Meta:
         abstract = True
+        indexes = [
+            models.Index(
+                fields=["entered_by"],
+                condition=models.Q(entered_by__isnull=False),
+                name="%(class)s_entered_by",
+            )
+        ]
 
 
 class Person(models.Model):
@@ -206,7 +218,10 @@ class Person(models.Model):
     major_illness = models.BooleanField(_("患重特大疾病"), default=False)
     lacks_civil_capacity = models.BooleanField(_("无民事行为能力"), default=False)
     # Where each attribute's current value came from: {"field": {"batch": id, "feed": code,
-    # "user": username, "at": iso}}; the person page shows it next to the value.
+    # "user": username, "at": iso}}; the person page shows it next to the value. A person an
+    # import created holds one entry, ``"created"``, for all of ``CREATED_FIELDS`` (six
+    # copies of it made every register row some 900 bytes long); an attribute stated since
+    # has its own entry. Read an attribute's source with ``field_source``.
     field_sources = models.JSONField(_("字段来源"), default=dict, blank=True)
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
 
@@ -230,6 +245,29 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.id_number_masked}）"
+
+    def field_source(self, name: str) -> dict[str, Any] | None:
+        """Where attribute ``name``'s current value came from (a ``field_sources`` entry)."""
+        return person_field_source(self.field_sources, name)
+
+
+# The attributes a person is created with by an import, whose source ``field_sources`` may
+# hold once, under ``CREATED_SOURCE``.
+CREATED_SOURCE = "created"
+CREATED_FIELDS = frozenset(
+    ("id_number", "sex", "birth_date", "name", "hukou_division", "residence_division")
+)
+
+
+def person_field_source(sources: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    """Attribute ``name``'s entry in a person's ``field_sources`` (the creating batch's for an
+    attribute it set that has no entry of its own)."""
+    if not sources:
+        return None
+    entry = sources.get(name)
+    if entry is None and name in CREATED_FIELDS:
+        entry = sources.get(CREATED_SOURCE)
+    return entry
 
 
 class Household(models.Model):
@@ -261,6 +299,7 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # Empty but for merged households: indexed only where set (see ``Meta.indexes``).
     superseded_by = models.ForeignKey(
         "self",
         verbose_name=_("并入家庭"),
@@ -268,6 +307,7 @@ class Household(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_from",
+        db_index=False,
     )
     source_batch = models.ForeignKey(
         ImportBatch,
@@ -284,6 +324,13 @@ class Household(models.Model):
         verbose_name = _("家庭")
         verbose_name_plural = _("家庭")
         ordering = ["number"]
+        indexes = [
+            models.Index(
+                fields=["superseded_by"],
+                condition=models.Q(superseded_by__isnull=False),
+                name="household_superseded_by",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(superseded_by__isnull=True) | models.Q(closed_at__isnull=False),
@@ -321,7 +368,7 @@ class Membership(Fact):
 
     scope_division_path = "household__division__path"
 
-    class Meta:
+    class Meta(Fact.Meta):
         verbose_name = _("家庭成员关系")
         verbose_name_plural = _("家庭成员关系")
         ordering = ["household", "id"]
@@ -369,7 +416,7 @@ class Income(Fact):
 
     scope_division_path = "person__residence_division__path"
 
-    class Meta:
+    class Meta(Fact.Meta):
         verbose_name = _("收入")
         verbose_name_plural = _("收入")
         ordering = ["person", "period_start"]
@@ -429,7 +476,7 @@ class Asset(Fact):
 
     scope_division_path = "person__residence_division__path"
 
-    class Meta:
+    class Meta(Fact.Meta):
         verbose_name = _("财产")
         verbose_name_plural = _("财产")
         ordering = ["person", "kind"]
@@ -473,7 +520,7 @@ class Expenditure(Fact):
 
     scope_division_path = "person__residence_division__path"
 
-    class Meta:
+    class Meta(Fact.Meta):
         verbose_name = _("刚性支出")
         verbose_name_plural = _("刚性支出")
         ordering = ["person", "date"]
@@ -514,7 +561,7 @@ class LifeEvent(Fact):
 
     scope_division_path = "person__residence_division__path"
 
-    class Meta:
+    class Meta(Fact.Meta):
         verbose_name = _("生活事件")
         verbose_name_plural = _("生活事件")
         ordering = ["person", "date"]
@@ -550,7 +597,7 @@ class Enrolment(Fact):
 
     scope_division_path = "household__division__path"
 
-    class Meta:
+    class Meta(Fact.Meta):
         verbose_name = _("救助享受")
         verbose_name_plural = _("救助享受")
         ordering = ["household", "programme", "start_date"]

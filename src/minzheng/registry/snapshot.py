@@ -121,8 +121,13 @@ _PERSONS = _Table(
         "employment_status",
         "industry",
     ),
-    # The source of the person's identity fields (a key transform: no whole-JSON decoding).
-    source_lookups=("field_sources__name__batch", "field_sources__name__user"),
+    # The source of the person's identity fields (a key transform: no whole-JSON decoding):
+    # the name's own entry, else the creating batch's (``Person.field_source``).
+    source_lookups=(
+        "field_sources__name__batch",
+        "field_sources__name__user",
+        "field_sources__created__batch",
+    ),
 )
 _HOUSEHOLDS = _Table(
     "households",
@@ -360,7 +365,10 @@ def _source_column(
 ) -> list[str]:
     at = [position[lookup] for lookup in table.source_lookups]
     if table is _PERSONS:
-        return [sources.person(row[at[0]], row[at[1]]) for row in batch]
+        return [
+            sources.person(row[at[0]] if row[at[0]] is not None else row[at[2]], row[at[1]])
+            for row in batch
+        ]
     if len(at) == 1:
         return [sources.fact(row[at[0]], None) for row in batch]
     return [sources.fact(row[at[0]], row[at[1]]) for row in batch]
@@ -504,8 +512,11 @@ def _batch_ids(fetched: list[tuple[_Table, list[tuple[Any, ...]]]]) -> set[int]:
     """The import batches the rows name (their sources)."""
     found: set[int] = set()
     for table, rows in fetched:
-        at = _positions(table)[table.source_lookups[0]]
-        found.update(int(row[at]) for row in rows if row[at] is not None)
+        positions = _positions(table)
+        for lookup in table.source_lookups:
+            if lookup.endswith("batch") or lookup == "source_batch_id":
+                at = positions[lookup]
+                found.update(int(row[at]) for row in rows if row[at] is not None)
     return found
 
 

@@ -36,8 +36,11 @@ def test_the_register_creates_persons_households_and_memberships(tmp_path: Path)
     assert head.id_number_masked == idnumbers.mask(rows[0][0])
     assert (head.name, head.sex, head.birth_date) == ("成员0001010", "M", date(1975, 3, 2))
     assert head.hukou_division.code == VILLAGE  # type: ignore[union-attr]
-    assert head.field_sources["name"]["batch"] == batch.pk
-    assert head.field_sources["hukou_division"]["feed"] == "police_hukou"
+    assert head.field_source("name")["batch"] == batch.pk  # type: ignore[index]
+    assert head.field_source("hukou_division")["feed"] == "police_hukou"  # type: ignore[index]
+    # One entry for all the attributes it was created with; none for those it was not.
+    assert list(head.field_sources) == ["created"]
+    assert head.field_source("disability_grade") is None
     household = Household.objects.get(number="500101-000101")
     assert (household.division.code, household.head_id, household.source_batch_id) == (
         VILLAGE,

@@ -35,6 +35,8 @@ from minzheng.registry.ingest.sql import (
     update_rows,
 )
 from minzheng.registry.models import (
+    CREATED_FIELDS,
+    CREATED_SOURCE,
     Asset,
     Enrolment,
     Expenditure,
@@ -164,7 +166,7 @@ class Sealer:
                 "relation": plan.household.relation,
             }
             fingerprint = _fingerprint(
-                "membership", self.source, *(stated.get(f) for f in self.fields)
+                "membership", self.source, *[stated.get(f) for f in self.fields]
             )
         if self._encrypt is None:
             self._encrypt = pii.encrypter()
@@ -373,8 +375,16 @@ class Lander:
         """Insert a person for each of ``rows``; returns their ids, in order."""
         tuples = []
         # Rows of a feed all state the same attributes of the persons they create.
-        stated = ("id_number", "sex", "birth_date", *(rows[0].plan.creates or {}))
-        sources = {_field_name(name): self.entry for name in stated}
+        stated = {
+            _field_name(n)
+            for n in ("id_number", "sex", "birth_date", *(rows[0].plan.creates or {}))
+        }
+        # One entry for them all when they are the usual ones (``Person.field_source``).
+        sources = (
+            {CREATED_SOURCE: self.entry}
+            if stated == CREATED_FIELDS
+            else dict.fromkeys(stated, self.entry)
+        )
         ids = allocate_ids(Person, len(rows))
         for pk, p in zip(ids, rows, strict=True):
             parsed = p.plan.id_number

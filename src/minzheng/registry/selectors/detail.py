@@ -304,7 +304,7 @@ def person_detail(*, person: Person, on: date | None = None) -> PersonDetail:
                 name=name,
                 label=label,
                 value=value,
-                source=entry_source(person.field_sources.get(name)),
+                source=entry_source(person.field_source(name)),
             )
         )
     memberships = [
