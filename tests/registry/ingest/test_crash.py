@@ -48,6 +48,22 @@ def _child(var: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended but not yet reaped by its new parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def _copy_test_database(target: Path) -> None:
     """Write the (in-memory) test database to ``target``, read through the test's connection.
 
@@ -114,8 +130,15 @@ def test_a_killed_import_leaves_no_half_batch(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert child.poll() is None, child.stdout.read().decode() if child.stdout else ""
     assert seen["rows_done"] >= 5000 and seen["rows_created"] >= 5000  # visible from outside
+    readers = _children(child.pid)
+    assert readers  # a file this long is read in a process of its own
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
+    # A reading process notices and ends too: nothing of the import is left running.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in readers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in readers)
 
     assert (
         _count(database, "SELECT count(*) FROM registry_importbatch WHERE status = 'running'") == 1

@@ -1,0 +1,390 @@
+"""Reading and checking a file beside the landing: in a process of its own, or in a thread.
+
+``FilePipeline.run`` lands checked chunks in the caller's thread, inside the batch's
+transaction, while the next ones are read and checked elsewhere:
+
+- **A process** (``ProcessReader``, for a file of ``PROCESS_MIN_ROWS`` rows or more where
+  processes can be forked): both cores work, the reading side on its own interpreter. A checked
+  chunk crosses a pipe as one ``bytes``: every row's plan flattened into plain tuples of text,
+  numbers, dates and dicts (``pack``), which the landing side turns back into plans
+  (``unpack``) for a few µs a row — pickling the plans themselves, as an earlier version
+  did, cost the landing side about what the reading took off it. The rows as sent cross as
+  one string, split only when a row of the chunk is refused.
+- **A thread** (``ChunkReader``) for small files (a fork costs more than it saves) and where
+  there is no fork. Python runs one thread at a time: the thread and the landing share a core.
+
+At most ``AHEAD`` checked chunks wait (a process: the one in the pipe), so memory stays
+bounded. An error while reading is raised on the landing side, which fails the batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import multiprocessing
+import pickle
+import queue
+import sys
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.db import connection
+
+from minzheng.registry.ingest.landing import Pending
+from minzheng.registry.ingest.reader import SourceRow
+from minzheng.registry.ingest.spec import RowError
+
+if TYPE_CHECKING:
+    from minzheng.registry.ingest.pipeline import FilePipeline
+
+# Files at least this long are read in a process (where one can be forked).
+PROCESS_MIN_ROWS = 20_000
+
+
+@dataclass
+class ParsedChunk:
+    """Rows read and checked: the rows as sent, the good ones' plans, the bad ones' errors."""
+
+    rows: Sequence[SourceRow]
+    pending: list[Pending]
+    refused: dict[int, list[RowError]]
+
+
+_DONE = object()
+
+
+class ChunkReader:
+    """Reads and checks chunks in a thread of its own while the caller lands the previous ones.
+
+    At most ``AHEAD`` checked chunks wait. Landing stays in the caller's thread, with the
+    batch's transaction, in file order.
+    """
+
+    AHEAD = 2
+    # How long a thread holding the interpreter lock may run before a waiting one gets it
+    # (Python's default is 5 ms): the landing thread, back from a database call, waits for the
+    # lock on every row otherwise.
+    SWITCH_INTERVAL = 0.0002
+
+    def __init__(self, pipeline: FilePipeline) -> None:
+        self.pipeline = pipeline
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="ingest-reader", daemon=True)
+        self.interval = sys.getswitchinterval()
+
+    def _put(self, item: Any) -> bool:
+        while not self.stopping.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        try:
+            for chunk in self.pipeline.row_chunks():
+                if not self._put(self.pipeline.check(chunk)):
+                    return
+            self._put(_DONE)
+        except BaseException as exc:  # handed to the landing thread, which raises it
+            self._put(exc)
+
+    def chunks(self) -> Iterator[ParsedChunk]:
+        sys.setswitchinterval(min(self.interval, self.SWITCH_INTERVAL))
+        self.thread.start()
+        while True:
+            item = self.queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Let the reading thread go (after the last chunk, or when landing failed)."""
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join()
+        sys.setswitchinterval(self.interval)
+
+
+_CHUNK, _END, _ERROR = b"C", b"D", b"E"
+
+
+class ProcessReader:
+    """Reads and checks chunks in a forked process while the caller lands the previous ones.
+
+    The child touches no database: it has the parent's objects (the feed, the division index,
+    the open file) as they were at the fork, writes each checked chunk into a pipe and leaves
+    without running any clean-up of them. A write blocks until the parent reads, so at most one
+    chunk waits besides the one being checked. The parent closing its end (done, failed, or
+    killed: the system closes it) makes the child's next write fail, and the child ends; the
+    child ending early makes the parent's read fail, which fails the batch.
+    """
+
+    def __init__(self, pipeline: FilePipeline) -> None:
+        self.pipeline = pipeline
+        context = multiprocessing.get_context("fork")
+        self.receiver, self.sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._read, name="ingest-reader", daemon=True)
+
+    def _read(self) -> None:  # in the child
+        self.receiver.close()
+        try:
+            try:
+                for chunk in self.pipeline.row_chunks():
+                    self.sender.send_bytes(_CHUNK + pack(self.pipeline.check(chunk)))
+                self.sender.send_bytes(_END)
+            except OSError:  # the parent closed its end (gone, or done with us)
+                return
+            except BaseException as exc:
+                with contextlib.suppress(OSError):
+                    self.sender.send_bytes(_ERROR + pickle.dumps(_sendable(exc)))
+        finally:
+            self.sender.close()
+
+    def chunks(self) -> Iterator[ParsedChunk]:
+        _release_memory()
+        with warnings.catch_warnings():
+            # Python warns about forking a process with threads (a C library's pool, say): the
+            # child runs only the reading and checking code and touches nothing they hold.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.process.start()
+        self.sender.close()
+        while True:
+            try:
+                message = self.receiver.recv_bytes()
+            except EOFError:
+                raise RuntimeError("读取文件的进程意外退出") from None
+            kind, body = message[:1], memoryview(message)[1:]
+            if kind == _END:
+                return
+            if kind == _ERROR:
+                raise pickle.loads(body)
+            yield unpack(body)
+
+    def stop(self) -> None:
+        """Let the reading process go (after the last chunk, or when landing failed)."""
+        self.sender.close()
+        self.receiver.close()
+        if self.process.pid is None:
+            return
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def reader_for(pipeline: FilePipeline) -> ChunkReader | ProcessReader:
+    """A process for a large file where processes can be forked; a thread otherwise."""
+    estimate = pipeline.source.estimated_rows or 0
+    if estimate >= PROCESS_MIN_ROWS and "fork" in multiprocessing.get_all_start_methods():
+        return ProcessReader(pipeline)
+    return ChunkReader(pipeline)
+
+
+# --- the hand-over --------------------------------------------------------------------------
+
+
+class SentIdNumber(NamedTuple):
+    """A checked ID number as the landing side receives it: the fields of ``IdNumber`` (a
+    frozen dataclass, slower to build)."""
+
+    value: str
+    address_code: str
+    birth_date: date
+    sex: str
+
+
+class SentFact(NamedTuple):
+    """A ``FactPlan`` as the landing side receives it (read only: sealed where checked)."""
+
+    kind: str
+    fields: dict[str, Any]
+    household: str
+    per_household: bool
+    extra: dict[str, Any]
+    sealed: tuple[str, tuple[str, ...], tuple[str, ...]] | None
+
+
+class SentHousehold(NamedTuple):
+    """A ``HouseholdPlan`` as the landing side receives it."""
+
+    number: str
+    division_id: int
+    address: str
+    relation: str
+
+
+class SentPlan(NamedTuple):
+    """A ``RowPlan`` as the landing side receives it: the same attributes in a tuple, some
+    times quicker to build than the dataclass (the landing side only reads a plan)."""
+
+    id_number: SentIdNumber
+    name: str
+    creates: dict[str, Any] | None
+    updates: dict[str, Any]
+    updates_as_of: date | None
+    facts: list[SentFact]
+    household: SentHousehold | None
+
+
+def pack(parsed: ParsedChunk) -> bytes:
+    """A checked chunk as bytes for the pipe: plain tuples, no objects of ours."""
+    pending = []
+    for p in parsed.pending:
+        plan = p.plan
+        parsed_id = plan.id_number
+        household = plan.household
+        pending.append(
+            (
+                p.number,
+                p.key,
+                p.sealed,
+                parsed_id.value,
+                parsed_id.address_code,
+                parsed_id.birth_date,
+                parsed_id.sex,
+                plan.name,
+                plan.creates,
+                plan.updates,
+                plan.updates_as_of,
+                [
+                    (f.kind, f.fields, f.household, f.per_household, f.extra, f.sealed)
+                    for f in plan.facts
+                ],
+                None
+                if household is None
+                else (
+                    household.number,
+                    household.division_id,
+                    household.address,
+                    household.relation,
+                ),
+            )
+        )
+    refused = {n: [(e.column, e.reason) for e in errors] for n, errors in parsed.refused.items()}
+    return pickle.dumps((_packed(parsed.rows), pending, refused), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(data: bytes | memoryview) -> ParsedChunk:
+    """The chunk ``pack`` sent, with plans to land."""
+    rows, flat, refused = pickle.loads(data)
+    pending = []
+    for (
+        number,
+        key,
+        sealed,
+        value,
+        address,
+        born,
+        sex,
+        name,
+        creates,
+        updates,
+        as_of,
+        facts,
+        household,
+    ) in flat:
+        plan = new_tuple(
+            SentPlan,
+            (
+                new_tuple(SentIdNumber, (value, address, born, sex)),
+                name,
+                creates,
+                updates,
+                as_of,
+                [new_tuple(SentFact, fact) for fact in facts] if facts else [],
+                None if household is None else new_tuple(SentHousehold, household),
+            ),
+        )
+        pending.append(Pending(number, plan, key, sealed))
+    errors = {
+        n: [RowError(column, reason) for column, reason in found] for n, found in refused.items()
+    }
+    return ParsedChunk(_unpacked(rows), pending, errors)
+
+
+# ``tuple.__new__``: a named tuple from a tuple, without its Python-level constructor.
+new_tuple: Any = tuple.__new__
+
+_CELL, _ROW = "\x1f", "\x1e"
+
+
+def _packed(rows: Sequence[SourceRow]) -> tuple[list[int], str] | list[tuple[int, Any]]:
+    """A text file's rows as their numbers and one string; other rows (spreadsheets' numbers
+    and dates) as they are."""
+    numbers, lines = [], []
+    for row in rows:
+        try:
+            line = _CELL.join(row.cells)
+        except TypeError:  # a cell that is not text
+            return [(r.number, list(r.cells)) for r in rows]
+        if _ROW in line or line.count(_CELL) != len(row.cells) - 1 or not row.cells:
+            return [(r.number, list(r.cells)) for r in rows]
+        numbers.append(row.number)
+        lines.append(line)
+    return numbers, _ROW.join(lines)
+
+
+def _unpacked(rows: tuple[list[int], str] | list[tuple[int, Any]]) -> Sequence[SourceRow]:
+    if isinstance(rows, tuple):
+        return _PackedRows(*rows)
+    return [SourceRow(number, cells) for number, cells in rows]
+
+
+class _PackedRows(Sequence[SourceRow]):
+    """A chunk's rows as one string, split when first needed (a row of it refused)."""
+
+    def __init__(self, numbers: list[int], text: str) -> None:
+        self.numbers, self.text = numbers, text
+        self._rows: list[SourceRow] | None = None
+
+    def _split(self) -> list[SourceRow]:
+        if self._rows is None:
+            lines = self.text.split(_ROW)
+            self._rows = [
+                SourceRow(number, line.split(_CELL))
+                for number, line in zip(self.numbers, lines, strict=True)
+            ]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._split()[index]
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        return iter(self._split())
+
+
+def _release_memory() -> None:
+    """Hand memory the importing process holds but does not use back before forking.
+
+    The child gets its parent's pages copy-on-write: whatever the parent changes afterwards
+    (SQLite's page cache, filled by earlier imports on this connection; heap left free by
+    them) becomes a second copy, kept by the child though it never reads it.
+    """
+    gc.collect()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA shrink_memory")
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # glibc: free heap pages back to the system
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a RuntimeError naming it."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
