@@ -57,3 +57,23 @@ def test_database_is_the_truth_at_run_time() -> None:
     assert urban.value == Decimal("735")
     assert urban.verified is True
     assert urban.record is not None and "长寿区" in urban.record.source
+
+
+def test_definitions_are_read_again_only_after_a_change(django_assert_num_queries) -> None:
+    services.load_parameters()
+    first = selectors.parameter_definitions()
+    with django_assert_num_queries(1):  # the revision token only
+        assert selectors.parameter_definitions() == first
+    row = ParameterValue.objects.get(
+        parameter__name="dibao.gradual_exit.months", effective_from=dt.date(2018, 1, 1)
+    )
+    row.value = 4
+    row.save()
+    changed = {d.name: d for d in selectors.parameter_definitions()}
+    assert changed["dibao.gradual_exit.months"].values[0].value == 4
+    row.delete()
+    after_delete = {d.name: d for d in selectors.parameter_definitions()}
+    assert all(
+        v.effective_from != dt.date(2018, 1, 1)
+        for v in after_delete["dibao.gradual_exit.months"].values
+    )

@@ -34,7 +34,12 @@ from minzheng.engine.household import (
 from minzheng.engine.household import engine as household_engine
 from minzheng.engine.parameters import ParameterSnapshot
 from minzheng.engine.plan import snapshot_key
-from minzheng.engine.population import Population, in_memory_tables, load_population
+from minzheng.engine.population import (
+    ArrowSource,
+    Population,
+    in_memory_tables,
+    load_population,
+)
 from minzheng.engine.programmes import BY_NAME
 
 STATUS_ZH = {"eligible": "符合", "ineligible": "不符合", "unknown": "无法判定（缺少数据）"}
@@ -310,6 +315,8 @@ def _household_run(
         if run is None:
             run = household_engine().run(memory, snap)
             remember(population, key, run)
+        if isinstance(population, ArrowSource) and population.household_id == household_id:
+            return run  # the source holds that household's rows only: nothing to slice out
         return HouseholdRun(
             determinations=run.determinations,
             frames=run.frames,

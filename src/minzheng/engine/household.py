@@ -31,7 +31,7 @@ import pyarrow as pa
 from minzheng.engine import schema
 from minzheng.engine.parameters import ParameterSnapshot
 from minzheng.engine.plan import ORDER, PLACEHOLDER, CompiledPlan, compiled
-from minzheng.engine.population import Population, conform
+from minzheng.engine.population import Population, conform_all
 
 # Optimisers that only rewrite the plan (their result does not depend on the data it was planned
 # with); every other one is switched off on the household connection.
@@ -231,10 +231,7 @@ class HouseholdEngine:
         """Evaluate the population ``tables`` (a few households) with ``snap``."""
         p = self._plan(snap)
         con = self.con
-        conformed = {
-            name: conform(tables.get(name, target.empty_table()), name)
-            for name, target in schema.TABLES.items()
-        }
+        conformed = conform_all(tables)
         statements = []
         con.execute("BEGIN TRANSACTION")
         try:

@@ -102,17 +102,27 @@ def conform(table: pa.Table, name: str) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=target)
 
 
+def conform_all(tables: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
+    """Every population table of ``tables`` conformed (``conform``); a missing one empty."""
+    out = {}
+    for name, target in schema.TABLES.items():
+        found = tables.get(name)
+        out[name] = target.empty_table() if found is None else conform(found, name)
+    return out
+
+
 @dataclass(frozen=True)
 class ArrowSource:
-    """Population tables given as Arrow tables (missing ones are empty)."""
+    """Population tables given as Arrow tables (missing ones are empty).
+
+    ``household_id``: the tables hold exactly that household's rows and its members' (a
+    registry read), so nothing needs to be sliced out of them to explain it."""
 
     tables: Mapping[str, pa.Table]
+    household_id: int | None = None
 
     def load(self, con: BaseBackend) -> Population:
-        conformed = {
-            name: conform(self.tables.get(name, target.empty_table()), name)
-            for name, target in schema.TABLES.items()
-        }
+        conformed = conform_all(self.tables)
         if backend_name(con) == "spark":
             # Spark reads Parquet natively; in-memory tables with decimals do not round-trip.
             tmp = tempfile.TemporaryDirectory(prefix="minzheng-pop-")
@@ -167,10 +177,7 @@ def in_memory_tables(source: object) -> dict[str, pa.Table] | None:
         tables = source
     if tables is None:
         return None
-    return {
-        name: conform(tables.get(name, target.empty_table()), name)
-        for name, target in schema.TABLES.items()
-    }
+    return conform_all(tables)
 
 
 def load_population(

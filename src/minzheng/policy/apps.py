@@ -6,3 +6,17 @@ class PolicyConfig(AppConfig):
     name = "minzheng.policy"
     label = "policy"
     verbose_name = _("政策与参数")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from minzheng.policy import receivers
+        from minzheng.policy.models import Parameter, ParameterValue
+
+        for model in (Parameter, ParameterValue):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    receivers.parameters_changed,
+                    sender=model,
+                    dispatch_uid=f"policy.revision.{signal is post_save}.{model.__name__}",
+                )

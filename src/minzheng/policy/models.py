@@ -71,3 +71,19 @@ class ParameterValue(models.Model):
     def __str__(self) -> str:
         where = self.division_code or "city"
         return f"{self.parameter.name} @ {where} from {self.effective_from}: {self.value}"
+
+
+class ParameterRevision(models.Model):
+    """One row whose token changes whenever a parameter or one of its values is saved or
+    deleted (``receivers``), in the same transaction: readers keep the parameters they read
+    under the token and read them again only when it differs. A random token, not a counter,
+    so that a change rolled back and another one made never share a token."""
+
+    token = models.CharField(_("版本标识"), max_length=32)
+
+    class Meta:
+        verbose_name = _("参数版本")
+        verbose_name_plural = _("参数版本")
+
+    def __str__(self) -> str:
+        return self.token

@@ -7,14 +7,33 @@ from collections import defaultdict
 
 from minzheng.engine import parameters as engine_parameters
 from minzheng.engine.parameters import ParameterDefinition, ParameterSnapshot
-from minzheng.policy.models import Parameter, ParameterValue
+from minzheng.policy.models import Parameter, ParameterRevision, ParameterValue
+
+# Definitions read under each revision token (``ParameterRevision``): a household page reads
+# one token instead of every parameter and value. Few tokens are ever current in a process.
+_read: dict[str, list[ParameterDefinition]] = {}
+KEPT_REVISIONS = 4
 
 
 def parameter_definitions() -> list[ParameterDefinition]:
     """Every parameter in the database with all its dated values, as the engine reads them.
 
-    Read as plain rows (no model instances): one household page reads them on every request.
+    One household page reads them on every request: they are kept under the parameters'
+    revision token and read again (as plain rows, no model instances) when it has changed.
     """
+    token = ParameterRevision.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:  # no revision recorded (no change since the tables were emptied)
+        return _read_definitions()
+    found = _read.get(token)
+    if found is None:
+        found = _read_definitions()
+        while len(_read) >= KEPT_REVISIONS:
+            _read.pop(next(iter(_read)))
+        _read[token] = found
+    return list(found)
+
+
+def _read_definitions() -> list[ParameterDefinition]:
     values: dict[int, list[engine_parameters.ParameterValue]] = defaultdict(list)
     parameters = list(
         Parameter.objects.order_by("name").values_list("pk", "name", "description", "unit")

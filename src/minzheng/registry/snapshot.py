@@ -525,7 +525,7 @@ def household_source(*, household: Household, as_of: dt.date | None = None) -> A
 
     ``evaluate(household_source(...))`` goes through the same expressions as a nightly run.
     """
-    return ArrowSource(household_tables([household.pk], as_of=as_of))
+    return ArrowSource(household_tables([household.pk], as_of=as_of), household_id=household.pk)
 
 
 def person_names(person_ids: Iterable[int]) -> dict[int, str]:
