@@ -12,12 +12,12 @@ about existing persons) first needs persons: the bench imports a household regis
 ``--persons`` rows before it (timed separately). A table of the figures ends the output.
 
 Each database gets a fresh one: SQLite under a temporary directory, PostgreSQL as the database
-``minzheng_bench`` (dropped and created again) at ``postgres://postgres@127.0.0.1:5432`` — or
-the server named by ``DATABASE_URL``. Every import runs in its own process, so that the
-memory printed is the import's own: the peak of the importing process and its reading process
-(a large file is read and checked in a forked process) together (their proportional set
-sizes, sampled: a forked reader shares pages with its parent),
-with each one's ``ru_maxrss`` beside it; CPU time is both processes' (and, on a local
+``minzheng_bench`` (or ``--pg-database``; dropped and created again) at
+``postgres://postgres@127.0.0.1:5432`` — or the server named by ``DATABASE_URL``. Every import
+runs in its own process, so that the memory printed is the import's own: the peak of the
+importing process and its reading process (a large file is read and checked in a forked
+process) together (their proportional set sizes, sampled: a forked reader shares pages with
+its parent), with each one's ``ru_maxrss`` beside it; CPU time is both processes' (and, on a local
 PostgreSQL, the server process's). The target on the 2-core reference machine: at least 20,000
 rows/s with a peak under 1 GB.
 """
@@ -286,22 +286,22 @@ def _process_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_url() -> str:
+def _postgres_url(name: str) -> str:
     base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
     server, _slash, _name = base.rpartition("/")
     import psycopg
 
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS minzheng_bench")
-        conn.execute("CREATE DATABASE minzheng_bench")
-    return f"{server}/minzheng_bench"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
 
 
 def run_backend(name: str, args: argparse.Namespace, files: dict[str, Path], work: Path) -> dict:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     if name == "postgresql":
-        env["DATABASE_URL"] = _postgres_url()
+        env["DATABASE_URL"] = _postgres_url(args.pg_database)
     var = work / f"var-{name}"
     command = [
         sys.executable,
@@ -377,6 +377,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240105)
     parser.add_argument("--postgres", action="store_true", help="also import into PostgreSQL")
     parser.add_argument(
+        "--backend",
+        action="append",
+        choices=["sqlite", "postgresql"],
+        help="import into this database only (repeat for both)",
+    )
+    parser.add_argument(
+        "--pg-database",
+        default="minzheng_bench",
+        help="PostgreSQL database to drop, create and import into",
+    )
+    parser.add_argument(
         "--tracemalloc", action="store_true", help="also trace Python allocations (slow)"
     )
     parser.add_argument(
@@ -392,7 +403,7 @@ def main() -> None:
         return
 
     work = Path(tempfile.mkdtemp(prefix="mz-bench-ingest-"))
-    backends = (
+    backends = args.backend or (
         ["sqlite", "postgresql"]
         if (args.postgres or os.environ.get("DATABASE_URL"))
         else ["sqlite"]
