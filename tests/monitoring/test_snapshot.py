@@ -122,3 +122,22 @@ def test_one_household_read_equals_the_orm_read(scoped_user: Any) -> None:
     assert sources == {"registry", f"yb-snap/{batch.pk}"}
     assert fast["events"].column("source").to_pylist() == [f"user:{worker.username}"]
     assert fast["incomes"].column("amount").to_pylist() == [Decimal("99.99")]
+
+
+def test_a_household_source_is_explained_as_its_slice_would_be() -> None:
+    """A registry source names its household: explaining it skips the slicing, and gives what
+    the same rows give without the name (sliced for that household)."""
+    from minzheng.engine.evaluation import seed_parameters
+    from minzheng.engine.explanation import explain_household
+    from minzheng.engine.population import ArrowSource
+
+    household = s.hospitalised_household("切片户主")
+    day = dt.date(2025, 8, 1)
+    named = snapshot.household_source(household=household, as_of=day)
+    assert named.household_id == household.pk
+    plain = ArrowSource(dict(named.tables))
+    snap = seed_parameters(day)
+    fast = explain_household(named, household.pk, snap, day)
+    sliced = explain_household(plain, household.pk, snap, day)
+    assert [e.to_json() for e in fast.values()] == [e.to_json() for e in sliced.values()]
+    assert any(e.subjects for e in fast.values())
