@@ -357,7 +357,6 @@ def run_import(
     _tune_connection()
     try:
         with transaction.atomic():
-            _tune_transaction()
             index = DivisionIndex()
             context = ParseContext(today=today(), division=index.village_of)
             with open_source(source_path, spec, name=batch.file_name) as source:
@@ -402,16 +401,6 @@ def _tune_connection() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-
-
-def _tune_transaction() -> None:
-    # PostgreSQL plans a chunk's look-ups (``key = ANY(<5,000 values>)``) from the statistics
-    # of tables this very transaction is filling, which say nothing of its rows: a sequential
-    # scan each time, over a table that grows chunk after chunk. Every look-up of a batch has
-    # an index: the planner is told to use it (for this transaction only).
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
 
 
 def _reporter(
