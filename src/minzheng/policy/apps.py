@@ -14,9 +14,9 @@ class PolicyConfig(AppConfig):
         from minzheng.policy.models import Parameter, ParameterValue
 
         for model in (Parameter, ParameterValue):
-            for signal in (post_save, post_delete):
+            for event, signal in (("saved", post_save), ("deleted", post_delete)):
                 signal.connect(
                     receivers.parameters_changed,
                     sender=model,
-                    dispatch_uid=f"policy.revision.{signal is post_save}.{model.__name__}",
+                    dispatch_uid=f"policy.revision.{model.__name__}.{event}",
                 )

@@ -73,6 +73,10 @@ class ParameterValue(models.Model):
         return f"{self.parameter.name} @ {where} from {self.effective_from}: {self.value}"
 
 
+# The one ``ParameterRevision`` row (migration ``0002`` creates it).
+REVISION_PK = 1
+
+
 class ParameterRevision(models.Model):
     """One row whose token changes whenever a parameter or one of its values is saved or
     deleted (``receivers``), in the same transaction: readers keep the parameters they read

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from minzheng.policy.models import ParameterRevision
-
-REVISION_PK = 1
+from minzheng.policy.models import REVISION_PK, ParameterRevision
 
 
 def parameters_changed(sender: Any, **_: Any) -> None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from minzheng.engine import parameters as engine_parameters
 from minzheng.engine.parameters import ParameterDefinition, ParameterSnapshot
-from minzheng.policy.models import Parameter, ParameterRevision, ParameterValue
+from minzheng.policy.models import REVISION_PK, Parameter, ParameterRevision, ParameterValue
 
 # Definitions read under each revision token (``ParameterRevision``): a household page reads
 # one token instead of every parameter and value. Few tokens are ever current in a process.
@@ -21,7 +21,7 @@ def parameter_definitions() -> list[ParameterDefinition]:
     One household page reads them on every request: they are kept under the parameters'
     revision token and read again (as plain rows, no model instances) when it has changed.
     """
-    token = ParameterRevision.objects.filter(pk=1).values_list("token", flat=True).first()
+    token = ParameterRevision.objects.filter(pk=REVISION_PK).values_list("token", flat=True).first()
     if token is None:  # no revision recorded (no change since the tables were emptied)
         return _read_definitions()
     found = _read.get(token)

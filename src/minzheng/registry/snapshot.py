@@ -514,7 +514,7 @@ def _batch_ids(fetched: list[tuple[_Table, list[tuple[Any, ...]]]]) -> set[int]:
     for table, rows in fetched:
         positions = _positions(table)
         for lookup in table.source_lookups:
-            if lookup.endswith("batch") or lookup == "source_batch_id":
+            if "batch" in lookup:  # source_batch_id, field_sources__<entry>__batch
                 at = positions[lookup]
                 found.update(int(row[at]) for row in rows if row[at] is not None)
     return found
