@@ -80,8 +80,8 @@ class Population:
 class PopulationSource(Protocol):
     """Anything that can put the eight population tables on a connection.
 
-    The registry's snapshot export (to come) implements this; so do Parquet directories and Arrow
-    tables here.
+    ``ParquetSource`` (a directory, e.g. the registry's ``snapshot_export``) and ``ArrowSource``
+    (tables in memory, e.g. the registry's ``household_source``) implement it.
     """
 
     def load(self, con: BaseBackend) -> Population: ...
