@@ -38,6 +38,7 @@ from minzheng.engine.expr import (
     day_span,
     fen_col,
     flag,
+    int64_sum,
     int_lit,
     not3,
     packed_or_null,
@@ -181,8 +182,8 @@ def _income_per_person(inc: ir.Table, prefix: str) -> ir.Table:
     rows = inc.filter(inc.person_id.notnull())
     return rows.group_by(**{f"{prefix}person": rows.person_id}).aggregate(
         **{
-            f"{prefix}own_fen": rows.part_fen.sum().cast("int64"),
-            f"{prefix}missing": rows.amount_missing.sum().cast("int64"),
+            f"{prefix}own_fen": int64_sum(rows.part_fen),
+            f"{prefix}missing": int64_sum(rows.amount_missing),
             f"{prefix}wage_rows": count_true(rows.kind == "wage"),
         }
     )
@@ -192,8 +193,8 @@ def _income_per_household(inc: ir.Table, prefix: str) -> ir.Table:
     rows = inc.filter(inc.person_id.isnull())
     return rows.group_by(**{f"{prefix}household": rows.household_id}).aggregate(
         **{
-            f"{prefix}hh_fen": rows.part_fen.sum().cast("int64"),
-            f"{prefix}hh_missing": rows.amount_missing.sum().cast("int64"),
+            f"{prefix}hh_fen": int64_sum(rows.part_fen),
+            f"{prefix}hh_missing": int64_sum(rows.amount_missing),
         }
     )
 
@@ -244,7 +245,7 @@ def asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> ir
     grade = a.housing_grade.fill_null("")
     is_home = (a.kind == "home") & ~grade.isin(list(UNSAFE_HOUSING))
     return a.group_by(a_household=a.household_id, a_person=a.person_id).aggregate(
-        a_financial_fen=ibis.ifelse(financial, value_fen, 0).fill_null(0).sum().cast("int64"),
+        a_financial_fen=int64_sum(ibis.ifelse(financial, value_fen, 0).fill_null(0)),
         a_financial_missing=count_true(financial & a.value.isnull()),
         a_vehicles_bad=count_true(vehicle_bad),
         a_vehicles_null=count_null(vehicle_bad),
@@ -252,9 +253,7 @@ def asset_pairs(assets: ir.Table, snap: ParameterSnapshot, as_of: dt.date) -> ir
         a_business_null=count_null(business_bad),
         a_homes=count_true(is_home),
         a_unsafe_homes=count_true((a.kind == "home") & grade.isin(list(UNSAFE_HOUSING))),
-        a_home_area=ibis.ifelse(is_home, (a.floor_area * 100).cast("int64"), int_lit(0))
-        .sum()
-        .cast("int64"),
+        a_home_area=int64_sum(ibis.ifelse(is_home, (a.floor_area * 100).cast("int64"), int_lit(0))),
     )
 
 
@@ -442,13 +441,11 @@ def member_aggregates(members: ir.Table) -> ir.Table:
         name: count_packed(*(conds[n] for n in names)) for name, names in packs.items()
     }
     aggs["members_total"] = m.count()
-    aggs["members_income_fen"] = ibis.ifelse(c, m.income_fen, int_lit(None)).sum().cast("int64")
-    aggs["members_rigid_income_fen"] = (
-        ibis.ifelse(c, m.rigid_income_fen, int_lit(None)).sum().cast("int64")
-    )
-    aggs["addons_fen_sum"] = ibis.ifelse(c, m.addon_fen, int_lit(None)).sum().cast("int64")
+    aggs["members_income_fen"] = int64_sum(ibis.ifelse(c, m.income_fen, int_lit(None)))
+    aggs["members_rigid_income_fen"] = int64_sum(ibis.ifelse(c, m.rigid_income_fen, int_lit(None)))
+    aggs["addons_fen_sum"] = int64_sum(ibis.ifelse(c, m.addon_fen, int_lit(None)))
     for fig in ASSET_FIGURES:
-        aggs[f"m_{fig}"] = ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)).sum().cast("int64")
+        aggs[f"m_{fig}"] = int64_sum(ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)))
     for rel in SUPPORTER_RELATIONS:
         is_rel = m.living & (m.relation == rel)
         packs[f"k_sup_{rel}"] = (f"s_{rel}", f"s_{rel}_able", f"s_{rel}_null")
@@ -594,8 +591,7 @@ def _household_records(
         parts.append(table.select(**row))
     stacked = ibis.union(*parts, distinct=False)
     aggs: dict[str, ir.Value] = {
-        name: (stacked[name].any() if name in flags else stacked[name].sum().cast("int64"))
-        for name in names
+        name: (stacked[name].any() if name in flags else int64_sum(stacked[name])) for name in names
     }
     return stacked.group_by("r_household").aggregate(**aggs)
 
