@@ -33,7 +33,6 @@ from minzheng.engine.expr import (
     age_on,
     any3,
     count_null,
-    count_packed,
     count_true,
     day_span,
     fen_col,
@@ -41,12 +40,10 @@ from minzheng.engine.expr import (
     int64_sum,
     int_lit,
     not3,
-    packed_or_null,
     param_fen,
     param_int,
     param_kinds,
     to_fen,
-    unpack,
 )
 from minzheng.engine.parameters import ParameterSnapshot
 
@@ -410,11 +407,16 @@ def _total(terms: list[ir.IntegerValue]) -> ir.IntegerValue:
     return total
 
 
-# Counts per household, three to a packed aggregate (``count_packed``).
+# Counts of counted members per household.
 MEMBER_COUNTS = (
-    ("counted_members", "income_unknown_members", "rigid_income_unknown_members"),
-    ("major_illness_members", "addons_unknown", "students"),
-    ("disabled_members", "unemployed_able"),
+    "counted_members",
+    "income_unknown_members",
+    "rigid_income_unknown_members",
+    "major_illness_members",
+    "addons_unknown",
+    "students",
+    "disabled_members",
+    "unemployed_able",
 )
 
 
@@ -434,47 +436,45 @@ def member_aggregates(members: ir.Table) -> ir.Table:
         "disabled_members": c & m.disability_grade.notnull(),
         "unemployed_able": c & (m.employment_status == "unemployed") & (m.work_capacity != "none"),
     }
-    packs: dict[str, tuple[str, ...]] = {
-        f"k_members_{i}": names for i, names in enumerate(MEMBER_COUNTS)
-    }
-    aggs: dict[str, ir.Value] = {
-        name: count_packed(*(conds[n] for n in names)) for name, names in packs.items()
-    }
+    aggs: dict[str, ir.Value] = {name: count_true(conds[name]) for name in MEMBER_COUNTS}
     aggs["members_total"] = m.count()
-    aggs["members_income_fen"] = int64_sum(ibis.ifelse(c, m.income_fen, int_lit(None)))
-    aggs["members_rigid_income_fen"] = int64_sum(ibis.ifelse(c, m.rigid_income_fen, int_lit(None)))
-    aggs["addons_fen_sum"] = int64_sum(ibis.ifelse(c, m.addon_fen, int_lit(None)))
+    aggs["members_income_fen"] = int64_sum(m.income_fen, where=c)
+    aggs["members_rigid_income_fen"] = int64_sum(m.rigid_income_fen, where=c)
+    aggs["addons_fen_sum"] = int64_sum(m.addon_fen, where=c)
     for fig in ASSET_FIGURES:
-        aggs[f"m_{fig}"] = int64_sum(ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)))
+        aggs[f"m_{fig}"] = int64_sum(m[f"a_{fig}"], where=c)
     for rel in SUPPORTER_RELATIONS:
         is_rel = m.living & (m.relation == rel)
-        packs[f"k_sup_{rel}"] = (f"s_{rel}", f"s_{rel}_able", f"s_{rel}_null")
-        aggs[f"k_sup_{rel}"] = count_packed(is_rel, is_rel & able, is_rel & able.isnull())
+        aggs[f"s_{rel}"] = count_true(is_rel)
+        aggs[f"s_{rel}_able"] = count_true(is_rel & able)
+        aggs[f"s_{rel}_null"] = count_true(is_rel & able.isnull())
     for rel in PARENT_RELATIONS:
         is_rel = m.relation == rel
-        packs[f"k_par_{rel}"] = (f"p_{rel}", f"p_{rel}_alive", f"p_{rel}_dead")
-        aggs[f"k_par_{rel}"] = count_packed(
-            is_rel, is_rel & m.living & ~m.is_missing, is_rel & ~m.living
-        )
+        aggs[f"p_{rel}"] = count_true(is_rel)
+        aggs[f"p_{rel}_alive"] = count_true(is_rel & m.living & ~m.is_missing)
+        aggs[f"p_{rel}_dead"] = count_true(is_rel & ~m.living)
     g = m.group_by(g_household=m.household_id).aggregate(**aggs)
-    g = g.mutate(**{packed: packed_or_null(g[packed], g.members_total) for packed in packs})
-    counts = {
-        name: unpack(g[packed], i)
-        for packed, names in packs.items()
-        for i, name in enumerate(names)
-    }
     # Per relation of a member: their supporters (and parents) among the household's members,
     # themselves included where the pair is symmetric (a parent beside another parent).
-    derived: dict[str, ir.Value] = {name: counts[name] for names in MEMBER_COUNTS for name in names}
+    derived: dict[str, ir.Value] = {}
     for suffix in ("", "_able", "_null"):
         for person in sorted({p for p, _ in SUPPORT_PAIRS}):
-            terms = [counts[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
+            terms = [g[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
             derived[f"sup_{person}{suffix}"] = _total(terms)
     for suffix in ("", "_alive", "_dead"):
         for child in sorted({c for c, _ in PARENT_PAIRS}):
-            terms = [counts[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
+            terms = [g[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
             derived[f"par_{child}{suffix}"] = _total(terms)
-    return g.mutate(**derived).drop(*packs)
+    counts = [
+        f"{k}_{rel}{s}"
+        for k, rels, suffixes in (
+            ("s", SUPPORTER_RELATIONS, ("", "_able", "_null")),
+            ("p", PARENT_RELATIONS, ("", "_alive", "_dead")),
+        )
+        for rel in rels
+        for s in suffixes
+    ]
+    return g.mutate(**derived).drop(*counts)
 
 
 def _household_records(
