@@ -78,6 +78,11 @@ def test_search_by_any_member_full_id_masked_id_and_last_four(worker, town):
     assert numbers(selectors.household_search(user=worker, q=spouse.id_number_masked)) == [
         town["wang"].number
     ]
+    # Looked up through the last four characters, then the whole masked number: a number of
+    # another region ending alike is not this person's.
+    elsewhere = "510101" + spouse.id_number_masked[6:]
+    assert selectors.read_query(elsewhere).kind == "masked"
+    assert numbers(selectors.household_search(user=worker, q=elsewhere)) == []
     last4 = number[-4:]
     assert town["wang"].number in numbers(selectors.household_search(user=worker, q=last4))
     assert selectors.read_query(last4).kind == "last4"

@@ -41,6 +41,7 @@ from minzheng.divisions import selectors as division_selectors
 from minzheng.registry import idnumbers, pii
 from minzheng.registry.models import (
     Asset,
+    DigestField,
     Enrolment,
     Expenditure,
     Feed,
@@ -490,10 +491,13 @@ def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> int:
     suffix = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or ""
     sql = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) VALUES ({marks}) {suffix}"
     series = [
-        columns[f.attname]
-        if isinstance(columns[f.attname], list)
-        else repeat(columns[f.attname], n)
+        (
+            (list(map(DigestField.to_db, columns[f.attname])) if digest else columns[f.attname])
+            if isinstance(columns[f.attname], list)
+            else repeat(DigestField.to_db(columns[f.attname]) if digest else columns[f.attname], n)
+        )
         for f in fields
+        for digest in [isinstance(f, DigestField)]
     ]
     rows = list(zip(*series, strict=False))
     inserted = 0
@@ -514,13 +518,19 @@ def _pks(model: type[models.Model], column: str, values: list[str]) -> dict[str,
     """The primary keys of the rows whose unique ``column`` holds one of ``values``."""
     table = connection.ops.quote_name(model._meta.db_table)
     name = connection.ops.quote_name(column)
+    digest = isinstance(model._meta.get_field(column), DigestField)  # given and read as text
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(values), _LOOKUP_CHUNK):
-            chunk = values[start : start + _LOOKUP_CHUNK]
+            chunk: list[Any] = values[start : start + _LOOKUP_CHUNK]
+            if digest:
+                chunk = [DigestField.to_db(v) for v in chunk]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT {name}, id FROM {table} WHERE {name} IN ({marks})", chunk)
-            found.update((row[0], int(row[1])) for row in cursor.fetchall())
+            found.update(
+                (bytes(row[0]).hex() if digest else row[0], int(row[1]))
+                for row in cursor.fetchall()
+            )
     return found
 
 

@@ -20,6 +20,50 @@ from minzheng.engine import schema
 from minzheng.registry import labels
 
 
+class DigestField(models.BinaryField):
+    """A SHA-256 digest (a look-up hash, a fingerprint) stored as its 32 bytes and read and
+    written as its 64 hexadecimal characters.
+
+    Half the size of the hexadecimal text in the row and in the unique index that every
+    imported row writes to with a random key. Python code, queries through the ORM and forms
+    see text as before; raw SQL converts with ``to_db`` and ``from_db``.
+    """
+
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str  # type: ignore[assignment]
+    _pyi_lookup_exact_type: str
+
+    @staticmethod
+    def to_db(value: str | None) -> bytes | None:
+        """The stored form of a digest given as hexadecimal text."""
+        return None if value is None else bytes.fromhex(value)
+
+    @staticmethod
+    def from_db(value: bytes | memoryview | None) -> str | None:
+        """The hexadecimal text of a stored digest."""
+        return None if value is None else bytes(value).hex()
+
+    def get_default(self) -> Any:
+        default = super().get_default()
+        return "" if default == b"" else default
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return bytes.fromhex(value)
+        return super().get_prep_value(value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        return self.from_db(value)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, bytes | memoryview):
+            return bytes(value).hex()
+        return value
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return str(self.value_from_object(obj) or "")
+
+
 class Feed(models.Model):
     """A declared data source: one department's file or system, mapped to registry facts."""
 
@@ -103,6 +147,8 @@ class ImportBatch(models.Model):
 class Fact(models.Model):
     """What every registry fact carries: its source, when it was recorded, and whether it stands."""
 
+    # Not indexed: facts are read by owner and shown with their batch, never looked up by
+    # batch (batches are not deleted); an index would be written for every imported row.
     source_batch = models.ForeignKey(
         ImportBatch,
         verbose_name=_("来源批次"),
@@ -110,6 +156,7 @@ class Fact(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     # Empty on every imported row: indexed only where set (see ``Meta.indexes``), so that an
     # import writes no index entry for it.
@@ -124,7 +171,7 @@ class Fact(models.Model):
     )
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
-    fingerprint = models.CharField(_("去重指纹"), max_length=64, unique=True)
+    fingerprint = DigestField(_("去重指纹"), unique=True)
 
     class Meta:
         abstract = True
@@ -141,8 +188,9 @@ class Person(models.Model):
     """A resident. The ID number is stored only encrypted, with a keyed hash to find it."""
 
     id_number_encrypted = models.TextField(_("身份证号码（密文）"))
-    id_number_hash = models.CharField(_("身份证号码索引"), max_length=64, unique=True)
-    id_number_masked = models.CharField(_("身份证号码"), max_length=18, db_index=True)
+    id_number_hash = DigestField(_("身份证号码索引"), unique=True)
+    # Not indexed: a search by masked number goes through ``id_number_last4``'s index.
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18)
     name = models.CharField(_("姓名"), max_length=60, db_index=True)
     # The last four characters of the ID number, kept by the database for "last 4 digits" search.
     id_number_last4 = models.GeneratedField(
@@ -309,6 +357,7 @@ class Household(models.Model):
         related_name="merged_from",
         db_index=False,
     )
+    # Not indexed, as on facts (``Fact.source_batch``).
     source_batch = models.ForeignKey(
         ImportBatch,
         verbose_name=_("来源批次"),
@@ -316,6 +365,7 @@ class Household(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     scope_division_path = "division__path"

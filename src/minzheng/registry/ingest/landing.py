@@ -38,6 +38,7 @@ from minzheng.registry.models import (
     CREATED_FIELDS,
     CREATED_SOURCE,
     Asset,
+    DigestField,
     Enrolment,
     Expenditure,
     Household,
@@ -333,11 +334,14 @@ class Lander:
                 pk, name, household = known[p.key]
                 persons[p.key] = _Person(pk, name, {}, household=household)
         found = query_in(
-            _PERSON_AND_HOME, "p.id_number_hash", (p.key for p in pending if p.key not in persons)
+            _PERSON_AND_HOME,
+            "p.id_number_hash",
+            (DigestField.to_db(p.key) for p in pending if p.key not in persons),
         )
         if len(known) + len(found) > KNOWN_LIMIT:
             known.clear()
-        for pk, key, name, household_id, number in found:
+        for pk, digest, name, household_id, number in found:
+            key = bytes(digest).hex()
             household = (household_id, number) if household_id is not None else None
             known[key] = (pk, name, household)
             persons[key] = _Person(pk, name, {}, household=household)

@@ -16,8 +16,12 @@ from typing import Any
 
 from django.db import connection, models
 
+from minzheng.registry.models import DigestField
+
 
 def _adapter(field: models.Field[Any, Any]) -> Any:
+    if isinstance(field, DigestField):
+        return DigestField.to_db
     if isinstance(field, models.DateTimeField | models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
@@ -198,12 +202,23 @@ def select_in(
     The ORM spends more time preparing an ``IN`` of thousands of values than the database does
     answering it; a chunk's look-ups go through here. ``columns``/``key`` are attnames;
     ``where`` is raw SQL over column names, with ``params``. Values come back as the database
-    driver returns them (dates as dates; decimals on SQLite as numbers).
+    driver returns them (dates as dates; decimals on SQLite as numbers), but for digests
+    (``DigestField``), which are given and returned as hexadecimal text.
     """
     fields = {f.attname: f for f in model._meta.concrete_fields}
     names = ", ".join(_column(fields[c]) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
-    return query_in(f"SELECT {names} FROM {table}", _column(fields[key]), values, where, params)
+    if isinstance(fields[key], DigestField):
+        values = map(DigestField.to_db, values)
+    found = query_in(f"SELECT {names} FROM {table}", _column(fields[key]), values, where, params)
+    digests = [i for i, c in enumerate(columns) if isinstance(fields[c], DigestField)]
+    if digests and found:
+        rows = [list(row) for row in found]
+        for row in rows:
+            for i in digests:
+                row[i] = DigestField.from_db(row[i])
+        return [tuple(row) for row in rows]
+    return found
 
 
 def query_in(

@@ -89,7 +89,12 @@ def terms_q(terms: SearchTerms) -> Q:
     if terms.kind == "hash":
         return Q(pk__in=_households_of(Person.objects.filter(id_number_hash=terms.value)))
     if terms.kind == "masked":
-        return Q(pk__in=_households_of(Person.objects.filter(id_number_masked=terms.value)))
+        # Found through the last four characters' index (the masked number has none: an
+        # index written for every imported person for this one search).
+        persons = Person.objects.filter(
+            id_number_last4=terms.value[-4:], id_number_masked=terms.value
+        )
+        return Q(pk__in=_households_of(persons))
     if terms.kind == "last4":
         return Q(pk__in=_households_of(Person.objects.filter(id_number_last4=terms.value)))
     if terms.kind == "number":
