@@ -133,18 +133,17 @@ def flag(cond: ir.BooleanValue) -> ir.IntegerValue:
     return cond.fill_null(False).cast("int64")
 
 
-def int64_sum(value: ir.IntegerValue, where: ir.BooleanValue | None = None) -> ir.IntegerValue:
-    """The sum of an int64 column (over the rows where ``where`` is true) as int64, cast in the
-    SQL on every backend.
+def int64_sum(value: ir.IntegerValue) -> ir.IntegerValue:
+    """The sum of an int64 column as int64, cast in the SQL on every backend.
 
     DuckDB sums BIGINT into HUGEINT (128 bits) while Ibis types the sum as int64 and drops a
     cast to int64 as a no-op: without the explicit cast every figure derived from a sum — the
     household's income, assets, member counts, amounts — was computed, compared and kept in
-    128-bit arithmetic (about an eighth of a whole-population run's instructions). ``where``
-    is a filter of the aggregate (``FILTER (WHERE …)`` on DuckDB), cheaper than summing a
-    ``CASE`` that is null elsewhere.
+    128-bit arithmetic (about an eighth of a whole-population run's instructions). A filtered
+    sum (``FILTER (WHERE …)``) instead of summing a ``CASE … ELSE NULL`` cost more, not less:
+    each filter is an expression of its own for DuckDB to set up and evaluate.
     """
-    return ops.Cast(value.sum(where=where), to=dtypes.int64).to_expr()
+    return ops.Cast(value.sum(), to=dtypes.int64).to_expr()
 
 
 def count_true(cond: ir.BooleanValue) -> ir.IntegerValue:
@@ -160,7 +159,8 @@ def count_null(cond: ir.BooleanValue) -> ir.IntegerValue:
 def _count_rows(where: ir.BooleanValue) -> ir.IntegerValue:
     """``COUNT(*) FILTER (WHERE where)`` on DuckDB: a count's state is one int64 and no value
     is computed per row; summing 0/1 flags (even three packed in one int64) cost about twice
-    as much in the per-household member aggregate. Spark sums the flags."""
+    as much in the per-household member aggregate of a whole population (one household pays
+    a little more for setting up the filters). Spark sums the flags."""
     (table,) = where.op().relations
     return ops.CountStar(table, where=where).to_expr()
 

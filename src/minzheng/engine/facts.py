@@ -438,11 +438,11 @@ def member_aggregates(members: ir.Table) -> ir.Table:
     }
     aggs: dict[str, ir.Value] = {name: count_true(conds[name]) for name in MEMBER_COUNTS}
     aggs["members_total"] = m.count()
-    aggs["members_income_fen"] = int64_sum(m.income_fen, where=c)
-    aggs["members_rigid_income_fen"] = int64_sum(m.rigid_income_fen, where=c)
-    aggs["addons_fen_sum"] = int64_sum(m.addon_fen, where=c)
+    aggs["members_income_fen"] = int64_sum(ibis.ifelse(c, m.income_fen, int_lit(None)))
+    aggs["members_rigid_income_fen"] = int64_sum(ibis.ifelse(c, m.rigid_income_fen, int_lit(None)))
+    aggs["addons_fen_sum"] = int64_sum(ibis.ifelse(c, m.addon_fen, int_lit(None)))
     for fig in ASSET_FIGURES:
-        aggs[f"m_{fig}"] = int64_sum(m[f"a_{fig}"], where=c)
+        aggs[f"m_{fig}"] = int64_sum(ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)))
     for rel in SUPPORTER_RELATIONS:
         is_rel = m.living & (m.relation == rel)
         aggs[f"s_{rel}"] = count_true(is_rel)
