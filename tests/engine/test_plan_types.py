@@ -15,7 +15,7 @@ import pytest
 
 from minzheng.demo.population import Options, generate
 from minzheng.engine import evaluate
-from minzheng.engine.plan import Run
+from minzheng.engine.plan import Run, compiled
 from minzheng.engine.population import load_population
 
 DAY = dt.date(2025, 8, 1)
@@ -29,20 +29,23 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_no_step_computes_wider_integers_than_declared(population: Path) -> None:
+@pytest.mark.parametrize("packed_counts", [False, True], ids=["population", "household"])
+def test_no_step_computes_wider_integers_than_declared(
+    population: Path, packed_counts: bool
+) -> None:
     ev = evaluate(load_population(population), as_of=DAY)
+    plan = compiled(ev.snap, "duckdb", packed_counts=packed_counts)
     con = ev.population.con
-    run = Run(con, ev.plan)
+    run = Run(con, plan)
     try:
         run.bind(ev.population.tables)
         checked = 0
-        for step in ev.plan.steps:
+        for step in plan.steps:
             view = run.name(step.name)
             con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {run.sql(step.sql)}')
             run.created.append(("VIEW", view))
             found = {row[0]: row[1] for row in con.con.execute(f'DESCRIBE "{view}"').fetchall()}
-            declared = ev.plan.schemas[step.name]
-            for fld in declared:
+            for fld in plan.schemas[step.name]:
                 if pa.types.is_int64(fld.type):
                     # int64 or narrower (a constant such as 1 is an INTEGER), never wider
                     assert found[fld.name] in NARROW, (step.name, fld.name, found[fld.name])

@@ -33,6 +33,7 @@ from minzheng.engine.expr import (
     age_on,
     any3,
     count_null,
+    count_packed,
     count_true,
     day_span,
     fen_col,
@@ -40,10 +41,12 @@ from minzheng.engine.expr import (
     int64_sum,
     int_lit,
     not3,
+    packed_or_null,
     param_fen,
     param_int,
     param_kinds,
     to_fen,
+    unpack,
 )
 from minzheng.engine.parameters import ParameterSnapshot
 
@@ -420,9 +423,15 @@ MEMBER_COUNTS = (
 )
 
 
-def member_aggregates(members: ir.Table) -> ir.Table:
+def member_aggregates(members: ir.Table, *, packed: bool = False) -> ir.Table:
     """Per household named by a membership: the counted members' figures, and how many of its
-    members stand to each member as a supporter or a parent (by relation to the head)."""
+    members stand to each member as a supporter or a parent (by relation to the head).
+
+    Each count is a count of its own (``count_true``: the cheapest for a whole population), or
+    with ``packed`` three counts are summed as one int64 (``count_packed``): for the household
+    engine, whose plan runs on a few rows and costs most in setting up its operators — 35
+    filtered counts cost one household about 9 % more than 12 packed sums.
+    """
     m = members
     c = m.counted
     able = m.able_supporter
@@ -436,45 +445,65 @@ def member_aggregates(members: ir.Table) -> ir.Table:
         "disabled_members": c & m.disability_grade.notnull(),
         "unemployed_able": c & (m.employment_status == "unemployed") & (m.work_capacity != "none"),
     }
-    aggs: dict[str, ir.Value] = {name: count_true(conds[name]) for name in MEMBER_COUNTS}
-    aggs["members_total"] = m.count()
+    # name -> condition of every count, in groups of at most three (the packed sums)
+    groups: list[dict[str, ir.BooleanValue]] = [
+        {name: conds[name] for name in MEMBER_COUNTS[i : i + 3]}
+        for i in range(0, len(MEMBER_COUNTS), 3)
+    ]
+    for rel in SUPPORTER_RELATIONS:
+        is_rel = m.living & (m.relation == rel)
+        groups.append(
+            {
+                f"s_{rel}": is_rel,
+                f"s_{rel}_able": is_rel & able,
+                f"s_{rel}_null": is_rel & able.isnull(),
+            }
+        )
+    for rel in PARENT_RELATIONS:
+        is_rel = m.relation == rel
+        groups.append(
+            {
+                f"p_{rel}": is_rel,
+                f"p_{rel}_alive": is_rel & m.living & ~m.is_missing,
+                f"p_{rel}_dead": is_rel & ~m.living,
+            }
+        )
+    aggs: dict[str, ir.Value] = {"members_total": m.count()}
+    if packed:
+        aggs |= {f"k_{i}": count_packed(*group.values()) for i, group in enumerate(groups)}
+    else:
+        aggs |= {name: count_true(cond) for group in groups for name, cond in group.items()}
     aggs["members_income_fen"] = int64_sum(ibis.ifelse(c, m.income_fen, int_lit(None)))
     aggs["members_rigid_income_fen"] = int64_sum(ibis.ifelse(c, m.rigid_income_fen, int_lit(None)))
     aggs["addons_fen_sum"] = int64_sum(ibis.ifelse(c, m.addon_fen, int_lit(None)))
     for fig in ASSET_FIGURES:
         aggs[f"m_{fig}"] = int64_sum(ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)))
-    for rel in SUPPORTER_RELATIONS:
-        is_rel = m.living & (m.relation == rel)
-        aggs[f"s_{rel}"] = count_true(is_rel)
-        aggs[f"s_{rel}_able"] = count_true(is_rel & able)
-        aggs[f"s_{rel}_null"] = count_true(is_rel & able.isnull())
-    for rel in PARENT_RELATIONS:
-        is_rel = m.relation == rel
-        aggs[f"p_{rel}"] = count_true(is_rel)
-        aggs[f"p_{rel}_alive"] = count_true(is_rel & m.living & ~m.is_missing)
-        aggs[f"p_{rel}_dead"] = count_true(is_rel & ~m.living)
     g = m.group_by(g_household=m.household_id).aggregate(**aggs)
+    if packed:
+        totals = {
+            f"k_{i}": packed_or_null(g[f"k_{i}"], g.members_total) for i in range(len(groups))
+        }
+        counts = {
+            name: unpack(totals[f"k_{i}"], j)
+            for i, group in enumerate(groups)
+            for j, name in enumerate(group)
+        }
+    else:
+        counts = {name: g[name] for group in groups for name in group}
     # Per relation of a member: their supporters (and parents) among the household's members,
     # themselves included where the pair is symmetric (a parent beside another parent).
-    derived: dict[str, ir.Value] = {}
+    derived: dict[str, ir.Value] = {name: counts[name] for name in MEMBER_COUNTS}
     for suffix in ("", "_able", "_null"):
         for person in sorted({p for p, _ in SUPPORT_PAIRS}):
-            terms = [g[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
+            terms = [counts[f"s_{s}{suffix}"] for p, s in SUPPORT_PAIRS if p == person]
             derived[f"sup_{person}{suffix}"] = _total(terms)
     for suffix in ("", "_alive", "_dead"):
         for child in sorted({c for c, _ in PARENT_PAIRS}):
-            terms = [g[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
+            terms = [counts[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
             derived[f"par_{child}{suffix}"] = _total(terms)
-    counts = [
-        f"{k}_{rel}{s}"
-        for k, rels, suffixes in (
-            ("s", SUPPORTER_RELATIONS, ("", "_able", "_null")),
-            ("p", PARENT_RELATIONS, ("", "_alive", "_dead")),
-        )
-        for rel in rels
-        for s in suffixes
-    ]
-    return g.mutate(**derived).drop(*counts)
+    kept = ["g_household", "members_total", "members_income_fen", "members_rigid_income_fen"]
+    kept += ["addons_fen_sum", *(f"m_{fig}" for fig in ASSET_FIGURES)]
+    return g.select(*kept, **derived)
 
 
 def _household_records(
@@ -685,12 +714,19 @@ def household_facts(
     return hf.select(**out)
 
 
-def build_facts(tables: Mapping[str, ir.Table], snap: ParameterSnapshot, stage: Stage) -> Facts:
-    """The member and household facts on the snapshot's date (``stage`` materialises)."""
+def build_facts(
+    tables: Mapping[str, ir.Table],
+    snap: ParameterSnapshot,
+    stage: Stage,
+    *,
+    packed_counts: bool = False,
+) -> Facts:
+    """The member and household facts on the snapshot's date (``stage`` materialises;
+    ``packed_counts`` for a plan run on a few rows, see ``member_aggregates``)."""
     win = windows(snap)
     pairs = stage("asset_pairs", asset_pairs(tables["assets"], snap, snap.as_of))
     members = stage("members", member_facts(tables, snap, win, pairs))
-    magg = stage("household_members", member_aggregates(members))
+    magg = stage("household_members", member_aggregates(members, packed=packed_counts))
     households = household_facts(tables, magg, snap, win, pairs)
     return Facts(
         as_of=snap.as_of,

@@ -216,7 +216,7 @@ class HouseholdEngine:
         self._tags = itertools.count()
 
     def _plan(self, snap: ParameterSnapshot) -> _Prepared:
-        plan = compiled(snap, "duckdb")
+        plan = compiled(snap, "duckdb", packed_counts=True)
         found = self._prepared.get(plan.key)
         if found is None:
             if len(self._prepared) >= MAX_PREPARED_SNAPSHOTS:

@@ -155,8 +155,9 @@ def determinations(programme: Programme, frame: ir.Table, snap: ParameterSnapsho
 MONEY_TYPE = "decimal(14, 2)"
 
 
-def build_plan(snap: ParameterSnapshot) -> Plan:
-    """Every programme of the catalogue as steps over the unbound population tables."""
+def build_plan(snap: ParameterSnapshot, *, packed_counts: bool = False) -> Plan:
+    """Every programme of the catalogue as steps over the unbound population tables
+    (``packed_counts``: the form for the household engine, see ``facts.member_aggregates``)."""
     tables = {
         name: ibis.table(_ibis_schema(target), name=input_name(name))
         for name, target in schema.TABLES.items()
@@ -167,7 +168,9 @@ def build_plan(snap: ParameterSnapshot) -> Plan:
         steps.append(Step(name=name, kind=kind, expr=expr))
         return ibis.table(expr.schema(), name=step_name(name))
 
-    facts = build_facts(tables, snap, lambda name, expr: add(name, "stage", expr))
+    facts = build_facts(
+        tables, snap, lambda name, expr: add(name, "stage", expr), packed_counts=packed_counts
+    )
     ctx = Context(facts=facts, snap=snap)
     dets: dict[str, ir.Table] = {}
     for programme in CATALOGUE:
@@ -228,20 +231,25 @@ class CompiledPlan:
         return "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql in parts)
 
 
-_cache: dict[tuple[str, str], CompiledPlan] = {}
+_cache: dict[tuple[str, str, bool], CompiledPlan] = {}
 _lock = threading.Lock()
 
 
-def compiled(snap: ParameterSnapshot, backend: str = "duckdb") -> CompiledPlan:
-    """The plan for ``snap`` as SQL for ``backend`` (compiled on first use, then reused)."""
-    key = (snapshot_key(snap), backend)
+def compiled(
+    snap: ParameterSnapshot, backend: str = "duckdb", *, packed_counts: bool = False
+) -> CompiledPlan:
+    """The plan for ``snap`` as SQL for ``backend`` (compiled on first use, then reused);
+    ``packed_counts`` for the household engine (``facts.member_aggregates``)."""
+    key = (snapshot_key(snap), backend, packed_counts)
     found = _cache.get(key)
     if found is not None:
         return found
     with _lock:
         found = _cache.get(key)
         if found is None:
-            found = _compile(build_plan(snap), key[0], DIALECTS[backend])
+            plan_key = f"{key[0]}/packed" if packed_counts else key[0]
+            plan = build_plan(snap, packed_counts=packed_counts)
+            found = _compile(plan, plan_key, DIALECTS[backend])
             if len(_cache) > 64:  # a long-running process sees few snapshots; stay bounded
                 _cache.clear()
             _cache[key] = found
