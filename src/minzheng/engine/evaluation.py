@@ -37,9 +37,11 @@ from minzheng.engine.plan import (
     Run,
     compiled,
     determinations,
+    snapshot_key,
     unverified_parameters,
 )
 from minzheng.engine.population import (
+    ArrowSource,
     Population,
     PopulationSource,
     in_memory_tables,
@@ -145,12 +147,13 @@ class Evaluation:
     def household_run(self) -> HouseholdRun:
         """Every frame and determination of a small in-memory population (prepared plan)."""
         if self._household is None:
-            found = recall(self.source, self.plan.key)
+            key = snapshot_key(self.snap)  # as ``explain_household`` remembers it
+            found = recall(self.source, key)
             if found is None:
                 tables = in_memory_tables(self.source)
                 assert tables is not None
                 found = household_engine().run(tables, self.snap)
-                remember(self.source, self.plan.key, found)
+                remember(self.source, key, found)
             self._household = found
         return self._household
 
@@ -371,7 +374,11 @@ def evaluate(
     if unknown:
         raise ValueError(f"unknown programmes: {sorted(unknown)}")
     chosen = tuple(p for p in CATALOGUE if p.name in wanted)
-    plan = compiled(snap, str(backend))
+    # A few households in memory run on the household engine, which packs its counts: compile
+    # that plan, not the whole-population one as well.
+    persons = _persons_in_memory(population) if str(backend) == "duckdb" else None
+    small = persons is not None and persons <= SMALL_POPULATION
+    plan = compiled(snap, str(backend), packed_counts=small)
     return Evaluation(
         source=population,
         backend=str(backend),
@@ -380,3 +387,13 @@ def evaluate(
         plan=plan,
         _population=population if isinstance(population, Population) else None,
     )
+
+
+def _persons_in_memory(source: PopulationArg) -> int | None:
+    """How many person rows a population given in memory holds (``None`` otherwise)."""
+    if isinstance(source, Population):
+        return source.persons_in_memory
+    tables = source.tables if isinstance(source, ArrowSource) else source
+    if isinstance(tables, Mapping) and "persons" in tables:
+        return int(tables["persons"].num_rows)
+    return None
