@@ -473,11 +473,14 @@ def member_aggregates(members: ir.Table, *, packed: bool = False) -> ir.Table:
         aggs |= {f"k_{i}": count_packed(*group.values()) for i, group in enumerate(groups)}
     else:
         aggs |= {name: count_true(cond) for group in groups for name, cond in group.items()}
-    aggs["members_income_fen"] = int64_sum(ibis.ifelse(c, m.income_fen, int_lit(None)))
-    aggs["members_rigid_income_fen"] = int64_sum(ibis.ifelse(c, m.rigid_income_fen, int_lit(None)))
-    aggs["addons_fen_sum"] = int64_sum(ibis.ifelse(c, m.addon_fen, int_lit(None)))
-    for fig in ASSET_FIGURES:
-        aggs[f"m_{fig}"] = int64_sum(ibis.ifelse(c, m[f"a_{fig}"], int_lit(None)))
+    # The counted members' figures (a sum of nothing is null).
+    figures = {
+        "members_income_fen": m.income_fen,
+        "members_rigid_income_fen": m.rigid_income_fen,
+        "addons_fen_sum": m.addon_fen,
+        **{f"m_{fig}": m[f"a_{fig}"] for fig in ASSET_FIGURES},
+    }
+    aggs |= {name: int64_sum(ibis.ifelse(c, v, int_lit(None))) for name, v in figures.items()}
     g = m.group_by(g_household=m.household_id).aggregate(**aggs)
     if packed:
         totals = {
@@ -501,9 +504,7 @@ def member_aggregates(members: ir.Table, *, packed: bool = False) -> ir.Table:
         for child in sorted({c for c, _ in PARENT_PAIRS}):
             terms = [counts[f"p_{p}{suffix}"] for c, p in PARENT_PAIRS if c == child]
             derived[f"par_{child}{suffix}"] = _total(terms)
-    kept = ["g_household", "members_total", "members_income_fen", "members_rigid_income_fen"]
-    kept += ["addons_fen_sum", *(f"m_{fig}" for fig in ASSET_FIGURES)]
-    return g.select(*kept, **derived)
+    return g.select("g_household", "members_total", *figures, **derived)
 
 
 def _household_records(
