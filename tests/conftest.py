@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from minzheng.divisions import selectors as division_selectors
@@ -89,3 +90,12 @@ def fast_password_hashing(settings: Any) -> None:
 def _media_in_a_temporary_folder(settings: Any, _media_root: Any) -> None:
     """Uploads made by tests go to a temporary folder, never into the project's var/media."""
     settings.MEDIA_ROOT = str(_media_root)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """Django's locale middleware activates a request's language in the worker's thread and
+    leaves it active: after a test that asks for English pages, a test on the same worker that
+    renders outside a request (labels, the request-free error page) would read English."""
+    yield
+    translation.deactivate()
