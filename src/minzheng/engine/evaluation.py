@@ -139,10 +139,7 @@ class Evaluation:
     @property
     def small(self) -> bool:
         """A few households given in memory: evaluated by the prepared household engine."""
-        if self.backend != "duckdb" or self._run is not None:
-            return False
-        tables = in_memory_tables(self.source)
-        return tables is not None and tables["persons"].num_rows <= SMALL_POPULATION
+        return self._run is None and _small_in_memory(self.source, self.backend)
 
     def household_run(self) -> HouseholdRun:
         """Every frame and determination of a small in-memory population (prepared plan)."""
@@ -376,8 +373,7 @@ def evaluate(
     chosen = tuple(p for p in CATALOGUE if p.name in wanted)
     # A few households in memory run on the household engine, which packs its counts: compile
     # that plan, not the whole-population one as well.
-    persons = _persons_in_memory(population) if str(backend) == "duckdb" else None
-    small = persons is not None and persons <= SMALL_POPULATION
+    small = _small_in_memory(population, str(backend))
     plan = compiled(snap, str(backend), packed_counts=small)
     return Evaluation(
         source=population,
@@ -389,11 +385,15 @@ def evaluate(
     )
 
 
-def _persons_in_memory(source: PopulationArg) -> int | None:
-    """How many person rows a population given in memory holds (``None`` otherwise)."""
+def _small_in_memory(source: PopulationArg, backend: str) -> bool:
+    """Whether ``source`` is a few households given in memory (DuckDB): the prepared household
+    engine evaluates them. A missing persons table counts as empty, as it is made."""
+    if backend != "duckdb":
+        return False
     if isinstance(source, Population):
-        return source.persons_in_memory
+        persons = source.persons_in_memory
+        return persons is not None and persons <= SMALL_POPULATION
     tables = source.tables if isinstance(source, ArrowSource) else source
-    if isinstance(tables, Mapping) and "persons" in tables:
-        return int(tables["persons"].num_rows)
-    return None
+    if not isinstance(tables, Mapping):
+        return False
+    return "persons" not in tables or tables["persons"].num_rows <= SMALL_POPULATION

@@ -490,15 +490,13 @@ def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> int:
     marks = ", ".join(["%s"] * len(fields))
     suffix = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or ""
     sql = f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({names}) VALUES ({marks}) {suffix}"
-    series = [
-        (
-            (list(map(DigestField.to_db, columns[f.attname])) if digest else columns[f.attname])
-            if isinstance(columns[f.attname], list)
-            else repeat(DigestField.to_db(columns[f.attname]) if digest else columns[f.attname], n)
-        )
-        for f in fields
-        for digest in [isinstance(f, DigestField)]
-    ]
+    series: list[Any] = []
+    for f in fields:
+        value = columns[f.attname]
+        if isinstance(f, DigestField):  # given as text, stored as bytes
+            is_list = isinstance(value, list)
+            value = list(map(DigestField.to_db, value)) if is_list else DigestField.to_db(value)
+        series.append(value if isinstance(value, list) else repeat(value, n))
     rows = list(zip(*series, strict=False))
     inserted = 0
     with connection.cursor() as cursor:
