@@ -109,27 +109,34 @@ def unverified_parameters(programme: Programme, snap: ParameterSnapshot) -> list
 
 def determinations(programme: Programme, frame: ir.Table, snap: ParameterSnapshot) -> ir.Table:
     """A programme frame as rows of ``schema.DETERMINATIONS``."""
-    null_str = ibis.null("string")
     eligible = frame.status == "eligible"
+    # Each reason is a list of one code or an empty list, and the reason codes are those lists
+    # flattened. A list of every candidate code (null where none) filtered through a lambda,
+    # as before, took 4.5 % more instructions for a whole chunk (callgrind, 200,000 persons).
+    none = ibis.literal([], type="array<string>")
+
+    def code(word: str) -> ir.ArrayValue:
+        return ibis.literal([word], type="array<string>")
+
     reasons: list[Any] = []
     for cond in programme.conditions:
         col = frame[f"c_{cond.code}"]
         reasons.append(
             ibis.cases(
-                (col.isnull(), f"{cond.code}:unknown"),
-                (~col, f"{cond.code}:failed"),
-                else_=null_str,
+                (col.isnull(), code(f"{cond.code}:unknown")),
+                (~col, code(f"{cond.code}:failed")),
+                else_=none,
             )
         )
         for name in cond.parameters:
             if not snap.known(name):
-                reasons.append(ibis.ifelse(col.isnull(), f"parameter_unknown:{name}", null_str))
+                reasons.append(ibis.ifelse(col.isnull(), code(f"parameter_unknown:{name}"), none))
     amount_missing = eligible & frame.amount_fen.isnull()
-    reasons.append(ibis.ifelse(amount_missing, "amount_unknown", null_str))
+    reasons.append(ibis.ifelse(amount_missing, code("amount_unknown"), none))
     for name in programme.amount_parameters:
         if not snap.known(name):
-            reasons.append(ibis.ifelse(amount_missing, f"parameter_unknown:{name}", null_str))
-    reason_codes = ibis.array(reasons).filter(lambda r: r.notnull())
+            reasons.append(ibis.ifelse(amount_missing, code(f"parameter_unknown:{name}"), none))
+    reason_codes = ibis.array(reasons).flatten()
     amount = ibis.ifelse(eligible, fen_to_money(frame.amount_fen), ibis.null(MONEY_TYPE))
     person = frame.person_id if "person_id" in frame.columns else ibis.null("int64")
     unverified = unverified_parameters(programme, snap)
