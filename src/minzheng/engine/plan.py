@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import threading
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -231,6 +234,10 @@ class CompiledPlan:
     determinations: Mapping[str, str]
     # step name -> its Arrow schema (the types the expressions declare)
     schemas: Mapping[str, pa.Schema] = field(default_factory=dict)
+    # DuckDB: each programme's determinations with the reason codes as constants of the
+    # ``reason_type()`` ENUM (``_reasons_as_enum``), for writing Parquet; a programme whose
+    # SQL is not in the expected form is missing (its codes are cast when written).
+    enum_determinations: Mapping[str, str] = field(default_factory=dict)
 
     def union(self, programmes: Iterable[str]) -> str:
         """SQL of the determinations of ``programmes``, in the catalogue's order."""
@@ -273,6 +280,12 @@ def _compile(plan: Plan, key: str, dialect: str) -> CompiledPlan:
     )
     dets = {name: _sql(expr, dialect) for name, expr in plan.determinations.items()}
     schemas = {s.name: s.expr.schema().to_pyarrow() for s in plan.steps}
+    enum_dets: dict[str, str] = {}
+    if dialect == "duckdb":
+        for name, sql in dets.items():
+            converted = _reasons_as_enum(sql)
+            if converted is not None:
+                enum_dets[name] = converted
     return CompiledPlan(
         key=key,
         dialect=dialect,
@@ -280,6 +293,7 @@ def _compile(plan: Plan, key: str, dialect: str) -> CompiledPlan:
         steps=steps,
         determinations=dets,
         schemas=schemas,
+        enum_determinations=enum_dets,
     )
 
 
@@ -298,13 +312,57 @@ def reason_words() -> set[str]:
     return words
 
 
-def _output_columns(plan: CompiledPlan) -> list[str]:
-    """``CAST(column AS type)`` for every column of ``schema.DETERMINATION_FILES`` (DuckDB)."""
+@lru_cache(maxsize=1)
+def reason_type() -> tuple[str, str]:
+    """The DuckDB ENUM of every reason code: its name (after the codes, so that another
+    catalogue gets another type) and the statement that creates it on a connection (a
+    temporary type: each connection, and each cursor, has its own)."""
+    enum = _enum(reason_words())
+    name = "mz_reason_" + hashlib.sha256(enum.encode()).hexdigest()[:12]
+    return name, f"CREATE TEMP TYPE IF NOT EXISTS {name} AS {enum}"
+
+
+# How Ibis writes the reason codes of ``determinations`` for DuckDB: one list per reason,
+# ``['<code>']`` or ``[]``, in a list cast to ``TEXT[][]`` and flattened.
+_FLATTEN_HEAD = "FLATTEN(CAST(["
+_FLATTEN_TAIL = "] AS TEXT[][]))"
+_ONE_CODE = re.compile(r"\['([^']*)'\]")
+
+
+def _reasons_as_enum(sql: str) -> str | None:
+    """``sql`` (a programme's determinations, DuckDB) with every reason code a constant of
+    ``reason_type()``; None if the reason codes are not written in the form expected.
+
+    Lists of ENUM constants are flattened as they are: cast after flattening (as the
+    fallback does), every code of every row would be looked up by its text, and each code
+    longer than 12 bytes copied into the row's strings first. 3.4 % fewer instructions for a
+    chunk (callgrind, 200,000 persons).
+    """
+    if sql.count(_FLATTEN_HEAD) != 1 or sql.count(_FLATTEN_TAIL) != 1:
+        return None
+    start = sql.index(_FLATTEN_HEAD)
+    end = sql.index(_FLATTEN_TAIL)
+    if end < start:
+        return None
+    name, _ = reason_type()
+    words = reason_words()
+    body = sql[start + len(_FLATTEN_HEAD) : end]
+    codes = _ONE_CODE.findall(body)
+    if not codes or any(code not in words for code in codes):
+        return None
+    body = _ONE_CODE.sub(lambda m: f"['{m.group(1)}'::{name}]", body)
+    body = body.replace("ELSE [] END", f"ELSE CAST([] AS {name}[]) END")
+    return f"{sql[:start]}FLATTEN(CAST([{body}] AS {name}[][])){sql[end + len(_FLATTEN_TAIL) :]}"
+
+
+def _output_columns(reasons: str | None = None) -> list[str]:
+    """``CAST(column AS type)`` for every column of ``schema.DETERMINATION_FILES`` (DuckDB);
+    ``reasons``: the type the reason codes already have (else they are cast to an ENUM)."""
     enums = {
         "programme": _enum(p.name for p in CATALOGUE),
         "status": _enum(schema.DETERMINATION_STATUSES),
         "area_type": _enum(("urban", "rural")),
-        "reason_codes": _enum(reason_words()) + "[]",
+        "reason_codes": (reasons or _enum(reason_words())) + "[]",
     }
     types = {
         "as_of": "DATE",
@@ -348,6 +406,9 @@ class Run:
         # DuckDB: a cursor of the connection (a connection of its own to the same database)
         # that this run's chunk statements go through, so that two runs work side by side.
         self.cursor = cursor
+        # DuckDB: whether ``reason_type()`` exists where this run's statements go (None: not
+        # tried yet).
+        self._reason_type_ready: bool | None = None
 
     def execute_sql(self, text: str) -> None:
         """Run a DuckDB statement on this run's cursor (else the backend's connection)."""
@@ -522,11 +583,28 @@ class Run:
             names = ", ".join(f"`{c}`" for c in schema.DETERMINATION_FILES.names)
             return f"SELECT {names} FROM ({self.determinations_sql(programmes)})"
         # Cast in each programme's branch, not after the union: there the programme (and often
-        # the status) is a constant, cast once instead of on every row.
-        columns = ", ".join(_output_columns(self.plan))
-        return "\nUNION ALL\n".join(
-            f"SELECT {columns} FROM ({self.sql(self.plan.determinations[p])})" for p in programmes
-        )
+        # the status) is a constant, cast once instead of on every row. The reason codes are
+        # ENUM constants from the start where the plan has them so.
+        enum = reason_type()[0] if self._reason_type_created() else None
+        branches = []
+        for p in programmes:
+            body = self.plan.enum_determinations.get(p) if enum else None
+            columns = ", ".join(_output_columns(enum if body else None))
+            branches.append(
+                f"SELECT {columns} FROM ({self.sql(body or self.plan.determinations[p])})"
+            )
+        return "\nUNION ALL\n".join(branches)
+
+    def _reason_type_created(self) -> bool:
+        """Create ``reason_type()`` where this run's statements go (DuckDB), once; False if it
+        cannot be (the codes are then cast when written)."""
+        if self._reason_type_ready is None:
+            try:
+                self.execute_sql(reason_type()[1])
+                self._reason_type_ready = True
+            except duckdb.Error:
+                self._reason_type_ready = False
+        return self._reason_type_ready
 
     def table(self, step: str) -> ir.Table:
         """A step's result as an Ibis table of the connection."""
