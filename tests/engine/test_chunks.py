@@ -12,11 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from minzheng.demo.population import Options, generate
 from minzheng.engine import evaluate, schema
 from minzheng.engine.plan import ORDER
 from minzheng.engine.population import load_population
 from minzheng.engine.programmes import CATALOGUE
+from tests.engine.populations import generated_population
 
 DAY = dt.date(2025, 8, 1)
 
@@ -27,9 +27,7 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("chunks") / "population"
-    generate(out=out, options=Options(persons=6_000, seed=3, as_of=DAY))
-    return out
+    return generated_population(tmp_path_factory, "chunks", persons=6_000, seed=3)
 
 
 def test_many_chunks_equal_one_chunk(population: Path, tmp_path: Path) -> None:

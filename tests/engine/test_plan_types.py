@@ -13,10 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from minzheng.demo.population import Options, generate
 from minzheng.engine import evaluate
 from minzheng.engine.plan import Run, compiled
 from minzheng.engine.population import load_population
+from tests.engine.populations import generated_population
 
 DAY = dt.date(2025, 8, 1)
 NARROW = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT"}
@@ -24,9 +24,7 @@ NARROW = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT"}
 
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("types") / "population"
-    generate(out=out, options=Options(persons=500, seed=5, as_of=DAY))
-    return out
+    return generated_population(tmp_path_factory, "types", persons=500, seed=5)
 
 
 @pytest.mark.parametrize("packed_counts", [False, True], ids=["population", "household"])

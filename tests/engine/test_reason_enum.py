@@ -14,12 +14,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from minzheng.demo.population import Options, generate
 from minzheng.engine import evaluate
 from minzheng.engine.evaluation import seed_parameters
 from minzheng.engine.plan import Run, _reasons_as_enum, compiled, reason_type
 from minzheng.engine.population import load_population
 from minzheng.engine.programmes import CATALOGUE
+from tests.engine.populations import generated_population
 
 DAY = dt.date(2025, 8, 1)
 
@@ -42,9 +42,7 @@ def test_sql_of_another_form_is_left_to_the_cast() -> None:
 
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reasons") / "population"
-    generate(out=out, options=Options(persons=800, seed=11, as_of=DAY))
-    return out
+    return generated_population(tmp_path_factory, "reasons", persons=800, seed=11)
 
 
 def test_parquet_reasons_are_the_determinations_reasons(population: Path, tmp_path: Path) -> None:
