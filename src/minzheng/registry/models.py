@@ -149,8 +149,12 @@ class Fact(models.Model):
 
     # Not indexed: facts are read by owner and shown with their batch, never looked up by
     # batch (batches are not deleted); an index would be written for every imported row.
+    # No database constraint either: the import writes the batch in the same transaction as
+    # its rows, and PROTECT still stops the ORM deleting a batch. The constraint was a
+    # deferred check, a query of its own, for every imported row (docs/ingest.md).
     source_batch = models.ForeignKey(
         ImportBatch,
+        db_constraint=False,
         verbose_name=_("来源批次"),
         null=True,
         blank=True,
@@ -211,8 +215,12 @@ class Person(models.Model):
         default="living",
     )
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    # Divisions are reference data. Every code is checked against them when a row is read (an
+    # unknown code refuses the row), and PROTECT stops the ORM deleting one still in use: no
+    # database constraint checks each row's divisions again (docs/ingest.md).
     hukou_division = models.ForeignKey(
         "divisions.Division",
+        db_constraint=False,
         verbose_name=_("户籍地"),
         null=True,
         blank=True,
@@ -221,6 +229,7 @@ class Person(models.Model):
     )
     residence_division = models.ForeignKey(
         "divisions.Division",
+        db_constraint=False,
         verbose_name=_("居住地"),
         null=True,
         blank=True,
@@ -322,8 +331,10 @@ class Household(models.Model):
     """The household counted for means tests (共同生活的家庭成员), living in one village."""
 
     number = models.CharField(_("家庭编号"), max_length=24, unique=True)
+    # No database constraint, as a person's divisions (``Person.hukou_division``).
     division = models.ForeignKey(
         "divisions.Division",
+        db_constraint=False,
         verbose_name=_("所在村(社区)"),
         on_delete=models.PROTECT,
         related_name="households",
@@ -357,9 +368,10 @@ class Household(models.Model):
         related_name="merged_from",
         db_index=False,
     )
-    # Not indexed, as on facts (``Fact.source_batch``).
+    # Not indexed and no database constraint, as on facts (``Fact.source_batch``).
     source_batch = models.ForeignKey(
         ImportBatch,
+        db_constraint=False,
         verbose_name=_("来源批次"),
         null=True,
         blank=True,

@@ -10,6 +10,7 @@ Django would for the columns that need it (aware datetimes, JSON).
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -29,6 +30,25 @@ def _adapter(field: models.Field[Any, Any]) -> Any:
     if isinstance(field, models.DateTimeField | models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
+
+
+def _encoded_once(value: Any) -> Any:
+    """A value the same on every row of a call, made ready to be sent many times.
+
+    PostgreSQL: Django hands JSON to psycopg as a wrapper that psycopg encodes again for
+    every row; a person created by an import carries the same ``field_sources`` on every row,
+    and encoding it a million times took some 10 % of the landing process. The wrapper
+    returned here hands psycopg the text encoded once.
+    """
+    if connection.vendor != "postgresql":
+        return value
+    from psycopg.types.json import Json, Jsonb
+
+    if not isinstance(value, Json | Jsonb):
+        return value
+    encoded = (value.dumps or json.dumps)(value.obj)
+    data = encoded.encode() if isinstance(encoded, str) else bytes(encoded)
+    return type(value)(value.obj, dumps=lambda _obj: data)
 
 
 def _column(field: models.Field[Any, Any]) -> str:
@@ -80,7 +100,7 @@ class Inserter:
         for name in rest:
             field = self._fields[name]
             value = constants[name] if name in constants else field.get_default()
-            tail.append(field.get_db_prep_save(value, connection))
+            tail.append(_encoded_once(field.get_db_prep_save(value, connection)))
         names = [*self.columns, *rest]
         quote = connection.ops.quote_name
         sql = (
@@ -258,10 +278,18 @@ def query_in(
     found: list[tuple[Any, ...]] = []
     limit = 2000  # well below every backend's parameter limit
     condition = f" AND {where}" if where else ""
+    if connection.vendor == "postgresql":
+        # One array parameter, not thousands of them, bound by the server: Django's cursors
+        # bind on the client, which quoted a chunk's 5,000 digests into the SQL text (about a
+        # tenth of the landing process of a register).
+        from psycopg import Cursor
+
+        connection.ensure_connection()
+        with Cursor(connection.connection) as raw:
+            # %b: the array in psycopg's binary format (quoting it as text cost as much)
+            raw.execute(f"{select} WHERE {key} = ANY(%b){condition}", [wanted, *params])
+            return list(raw.fetchall())
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one array parameter, not thousands of them
-            cursor.execute(f"{select} WHERE {key} = ANY(%s){condition}", [wanted, *params])
-            return list(cursor.fetchall())
         for start in range(0, len(wanted), limit):
             part = wanted[start : start + limit]
             sql = f"{select} WHERE {key} IN ({', '.join(['%s'] * len(part))}){condition}"
