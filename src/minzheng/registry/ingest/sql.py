@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from minzheng.registry.models import DigestField
 
@@ -91,6 +91,9 @@ class Inserter:
         self._adapters = [(i, a) for i, a in self._adapters if a is not None]
         self._types: list[int] | None = None  # PostgreSQL: the columns' types, read once
         self._staged = 0  # PostgreSQL: chunks that went through the staging table
+        # PostgreSQL: rows that may conflict are still copied straight into the table (no
+        # conflict met so far, see ``_copy``)
+        self._direct = True
 
     def insert(self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]) -> int:
         """Insert ``rows`` (tuples in ``columns`` order) with ``constants`` and defaults;
@@ -144,19 +147,26 @@ class Inserter:
                 cursor.execute(f"SELECT {columns} FROM {table} LIMIT 0")
                 self._types = [d.type_code for d in cursor.description]
             if not self.skip_conflicts:
-                with raw.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                    copy.set_types(self._types)
-                    for row in params:
-                        copy.write_row(row)
+                self._copy_into(raw, f"{table} ({columns})", params)
                 return len(params)
+            if self._direct:
+                # Until a row is found there already, rows are copied straight into the table
+                # in a savepoint, which a row already there rolls back (then and from then on
+                # they go through the staging table). A first import of a feed meets no such
+                # row; the staging table had cost it some 3 µs of the server's CPU a row.
+                from psycopg.errors import UniqueViolation
+
+                try:
+                    with transaction.atomic():
+                        self._copy_into(raw, f"{table} ({columns})", params)
+                    return len(params)
+                except UniqueViolation:
+                    self._direct = False
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
-            with raw.copy(f"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(self._types)
-                for row in params:
-                    copy.write_row(row)
+            self._copy_into(raw, f"{staging} ({columns})", params)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
                 "ON CONFLICT DO NOTHING"
@@ -173,6 +183,13 @@ class Inserter:
             else:
                 cursor.execute(f"DELETE FROM {staging}")
         return inserted
+
+    def _copy_into(self, raw: Any, target: str, params: list[tuple[Any, ...]]) -> None:
+        """Binary ``COPY`` of ``params`` into ``target`` (a table and its columns)."""
+        with raw.copy(f"COPY {target} FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(self._types)
+            for row in params:
+                copy.write_row(row)
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
