@@ -149,7 +149,7 @@ class Inserter:
             if not self.skip_conflicts:
                 self._copy_into(raw, f"{table} ({columns})", params)
                 return len(params)
-            if self._direct:
+            if self._direct and connection.in_atomic_block:  # a savepoint, not a commit
                 # Until a row is found there already, rows are copied straight into the table
                 # in a savepoint, which a row already there rolls back (then and from then on
                 # they go through the staging table). A first import of a feed meets no such
