@@ -133,8 +133,9 @@ class Inserter:
 
         COPY (binary) streams rows without a statement per row; the ``INSERT … SELECT … ON
         CONFLICT DO NOTHING`` keeps the behaviour of the plain insert. The temporary table
-        lives as long as the transaction (the batch's). Without ``skip_conflicts`` the rows
-        are copied straight into the table.
+        lives as long as the transaction (the batch's). Without ``skip_conflicts``, and with
+        it until a row already in the table is met, the rows are copied straight into the
+        table.
         """
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
