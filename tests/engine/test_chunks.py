@@ -47,6 +47,7 @@ def test_many_chunks_equal_one_chunk(population: Path, tmp_path: Path) -> None:
     assert {"dibao", "tekun", "near_dibao", "temporary_aid"} <= programmes
     statuses = whole.group_by("status").aggregate([("status", "count")]).to_pylist()
     assert {s["status"] for s in statuses} == {"eligible", "ineligible", "unknown"}
+    assert any(whole["reason_codes"].to_pylist())  # reasons are written, not only empty lists
 
     in_memory = evaluate(load_population(population), as_of=DAY).to_pyarrow()
     assert in_memory.schema.equals(schema.DETERMINATIONS)

@@ -3,15 +3,14 @@ from the start (``plan._reasons_as_enum``), not as text cast when written.
 
 The conversion reads the SQL Ibis writes for the reason codes; if a new Ibis wrote them
 otherwise, the parts would still be right (the codes cast when written) but slower: these
-tests say so instead."""
+tests say so instead. That the parts' reason codes are the determinations' own is
+``test_chunks.py``'s comparison of Parquet with ``to_pyarrow()``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from minzheng.engine import evaluate
@@ -43,23 +42,6 @@ def test_sql_of_another_form_is_left_to_the_cast() -> None:
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated_population(tmp_path_factory, "reasons", persons=800, seed=11)
-
-
-def test_parquet_reasons_are_the_determinations_reasons(population: Path, tmp_path: Path) -> None:
-    ev = evaluate(load_population(population), as_of=DAY)
-    ev.to_parquet(tmp_path / "d.parquet")
-    written = pq.read_table(tmp_path / "d.parquet")
-    assert str(written.schema.field("reason_codes").type) == "list<element: string>"
-    expected = ev.to_pyarrow()
-    key = ("programme", "household_id", "person_id")
-
-    def reasons(table: pa.Table) -> dict[tuple[object, ...], list[str]]:
-        rows = table.select([*key, "reason_codes"]).to_pylist()
-        return {tuple(r[k] for k in key): r["reason_codes"] for r in rows}
-
-    got, want = reasons(written), reasons(expected)
-    assert got == want
-    assert any(codes for codes in got.values())
 
 
 def test_a_connection_without_the_type_falls_back_to_the_cast(population: Path) -> None:

@@ -586,10 +586,12 @@ class Run:
         # the status) is a constant, cast once instead of on every row. The reason codes are
         # ENUM constants from the start where the plan has them so.
         enum = reason_type()[0] if self._reason_type_created() else None
+        cast = ", ".join(_output_columns())
+        as_enum = ", ".join(_output_columns(enum)) if enum else cast
         branches = []
         for p in programmes:
             body = self.plan.enum_determinations.get(p) if enum else None
-            columns = ", ".join(_output_columns(enum if body else None))
+            columns = as_enum if body else cast
             branches.append(
                 f"SELECT {columns} FROM ({self.sql(body or self.plan.determinations[p])})"
             )
