@@ -201,3 +201,64 @@ def test_an_18_digit_id_that_excel_stored_as_a_number_is_refused_with_the_reason
         "身份证号码被表格软件存成了科学计数法，后几位已丢失，请以文本格式重新导出"
     )
     assert Person.objects.count() == 0
+
+
+def test_a_register_landed_two_rows_a_chunk_ends_as_one_landed_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a chunk's new rows are written while the next chunk is built: that chunk
+    # reads the registry without them. Each pair of rows below is a chunk.
+    monkeypatch.setattr("minzheng.registry.ingest.pipeline.CHUNK_SIZE", 2)
+    born = date(1980, 5, 1)
+    ids = {name: make_id_number(born, "M" if i % 2 else "F") for i, name in enumerate("ABCDEFG")}
+
+    def row(name: str, relation: str, number: str) -> list[Any]:
+        sex = "男" if ids[name][16] in "13579" else "女"
+        address = f"重庆市万州区某路{number}号"
+        return [ids[name], f"人员{name}", sex, born.isoformat(), VILLAGE, address, relation, number]
+
+    rows = [
+        *[row("A", "户主", "000901"), row("B", "配偶", "000901")],
+        # 000901 was created by the chunk before; 000904 is new, and has no head yet
+        *[row("C", "子", "000901"), row("D", "子", "000904")],
+        # 000904's head named by the chunk after; B, of two chunks back, moves
+        *[row("E", "户主", "000904"), row("B", "户主", "000902")],
+        # two heads named for a new household: the first named is its head
+        *[row("F", "户主", "000903"), row("G", "户主", "000903")],
+        # G again, right after the chunk that created G: a corrected relation
+        row("G", "配偶", "000903"),
+    ]
+    path = write_csv(tmp_path / "户籍.csv", HUKOU, rows)
+
+    batch = run_import(feed_code="police_hukou", path=path, by=None)
+
+    assert (batch.status, batch.rows_created, batch.rows_unchanged) == ("succeeded", 9, 0)
+    assert (Person.objects.count(), Household.objects.count()) == (7, 4)
+    person = {name: Person.objects.get(id_number_hash=pii.lookup_hash(ids[name])) for name in ids}
+    heads = dict(Household.objects.values_list("number", "head_id"))
+    assert heads == {
+        "500101-000901": person["A"].pk,
+        "500101-000902": person["B"].pk,
+        "500101-000903": person["F"].pk,
+        "500101-000904": person["E"].pk,
+    }
+    memberships = [
+        (
+            m.person.name,
+            m.household.number[-6:],
+            m.relation,
+            m.valid_to is None and m.closed_at is None,
+        )
+        for m in Membership.objects.select_related("person", "household").order_by("id")
+    ]
+    assert sorted(memberships) == [
+        ("人员A", "000901", "head", True),
+        ("人员B", "000901", "spouse", False),  # moved
+        ("人员B", "000902", "head", True),
+        ("人员C", "000901", "child", True),
+        ("人员D", "000904", "child", True),
+        ("人员E", "000904", "head", True),
+        ("人员F", "000903", "head", True),
+        ("人员G", "000903", "head", False),  # corrected
+        ("人员G", "000903", "spouse", True),
+    ]

@@ -1,15 +1,18 @@
 """``sql.Inserter`` with rows that may conflict: each goes in once, whichever way it is sent.
 
 On PostgreSQL such rows are copied straight into the table until one is found there already;
-that chunk is then sent again through the staging table, and so is every later one."""
+that chunk is then sent again through the staging table, and so is every later one. Rows that
+cannot conflict may be held and written in a thread while the landing goes on
+(``TrailingWrites``); the batch's transaction is the thread's too."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
-from minzheng.registry.ingest.sql import Inserter
-from minzheng.registry.models import Feed
+from minzheng.registry.ingest import services
+from minzheng.registry.ingest.sql import Inserter, TrailingWrites
+from minzheng.registry.models import Feed, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +42,58 @@ def test_rows_are_copied_straight_in_while_nothing_conflicts() -> None:
     assert _codes() == ["t-x", "t-y"]
     if connection.vendor == "postgresql":
         assert inserter._direct is True
+
+
+def test_held_rows_are_written_in_the_batchs_transaction_once_started() -> None:
+    inserter = Inserter(Feed, ["code", "name"], skip_conflicts=False)
+    writes = TrailingWrites()
+    try:
+        with transaction.atomic():
+            inserter.hold([("t-h1", "H1"), ("t-h2", "H2")], {}, writes)
+            # PostgreSQL holds them; SQLite writes them at once
+            assert _codes() == ([] if connection.vendor == "postgresql" else ["t-h1", "t-h2"])
+            writes.start()
+            inserter.hold([("t-h3", "H3")], {}, writes)
+            writes.wait()
+            assert _codes()[:2] == ["t-h1", "t-h2"]
+            writes.flush()
+            assert _codes() == ["t-h1", "t-h2", "t-h3"]
+        assert _codes() == ["t-h1", "t-h2", "t-h3"]  # committed with the transaction
+
+        with pytest.raises(RuntimeError), transaction.atomic():
+            inserter.hold([("t-h4", "H4")], {}, writes)
+            writes.flush()
+            raise RuntimeError("the batch fails")
+        assert _codes() == ["t-h1", "t-h2", "t-h3"]  # rolled back with it
+    finally:
+        writes.close()
+
+
+def test_a_copy_that_fails_in_the_thread_fails_the_caller() -> None:
+    inserter = Inserter(Feed, ["code", "name"], skip_conflicts=False)
+    writes = TrailingWrites()
+    try:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            inserter.hold([("t-d1", "D")], {}, writes)
+            writes.flush()
+            inserter.hold([("t-d1", "D again")], {}, writes)  # the same code: unique
+            writes.flush()
+    finally:
+        writes.close()
+    assert _codes() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_the_batchs_look_ups_go_by_index_whatever_the_statistics() -> None:
+    lookup = "EXPLAIN SELECT id FROM registry_person WHERE id_number_hash = ANY(%s)"
+    keys = [bytes([i % 256, i // 256]) * 16 for i in range(5000)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_person")  # statistics of an empty table
+        cursor.execute(lookup, [keys])
+        assert "Seq Scan" in str(cursor.fetchall())  # what a batch filling it got
+
+        services._tune_transaction()
+        cursor.execute(lookup, [keys])
+        plan = str(cursor.fetchall())
+    assert "Seq Scan" not in plan and "registry_person_id_number_hash" in plan
+    assert Person.objects.count() == 0

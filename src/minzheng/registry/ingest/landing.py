@@ -28,6 +28,7 @@ from minzheng.registry import idnumbers, pii
 from minzheng.registry.ingest.spec import FactPlan, FeedSpec, RowError, RowPlan
 from minzheng.registry.ingest.sql import (
     Inserter,
+    TrailingWrites,
     allocate_ids,
     in_list,
     query_in,
@@ -289,12 +290,27 @@ class Lander:
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
         # Look-up hash → person id, name, current household (id, number) of fact feeds.
         self._known: dict[str, tuple[int, str, tuple[int, str] | None]] = {}
+        # The previous chunk's new rows, written while the next is built (the register), and
+        # the persons and households they create.
+        self.writes = TrailingWrites()
+        self._held_persons: set[str] = set()
+        self._held_households: dict[str, tuple[int, int | None]] = {}
         # Every batch of this feed: facts from other feeds never fill the same slot.
         self.feed_batches = set(
             ImportBatch.objects.filter(feed_id=batch.feed_id).values_list("id", flat=True)
         )
 
     # --- the chunk ---------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Write every row still held: the batch's last chunk has landed."""
+        self.writes.flush()
+        self._held_persons.clear()
+        self._held_households.clear()
+
+    def close(self) -> None:
+        """Let go of the writing thread (after ``finish``, or when the batch failed)."""
+        self.writes.close()
 
     def land(self, pending: Sequence[Pending], *, now: datetime) -> ChunkOutcome:
         """Land ``pending`` (rows already checked one by one); returns what became of each."""
@@ -308,11 +324,11 @@ class Lander:
             "feed_name": self.batch.feed.name,
         }
         self.fact_constants = {"source_batch_id": self.batch.pk, "recorded_at": now}
-        persons = self._persons(pending, outcome)
+        register = self.spec.creates_persons
+        persons = self._register(pending, outcome) if register else self._persons(pending, outcome)
         rows = [p for p in pending if p.number not in outcome.errors]
-        if self.spec.creates_persons:
-            self._households(rows, persons, outcome)
         if any(p.plan.facts for p in rows):
+            self.writes.wait()
             self._facts(rows, persons, outcome)
             rows = [p for p in rows if p.number not in outcome.errors]
         self._update_persons(rows, persons, outcome)
@@ -322,8 +338,7 @@ class Lander:
     # --- persons -----------------------------------------------------------------------
 
     def _persons(self, pending: Sequence[Pending], outcome: ChunkOutcome) -> dict[str, _Person]:
-        if self.spec.creates_persons:
-            return self._register_persons(pending, outcome)
+        """A feed about persons already registered: each found by hash, or the row refused."""
         # A feed about existing persons mentions the same people chunk after chunk (a month of
         # wages each): who they are and their current household are looked up once per batch
         # (only the household register moves people, and it does not come this way).
@@ -353,78 +368,45 @@ class Lander:
                 outcome.refuse(p.number, "name", NAME_MISMATCH)
         return persons
 
-    def _register_persons(
-        self, pending: Sequence[Pending], outcome: ChunkOutcome
-    ) -> dict[str, _Person]:
-        """The household register: persons found by hash, the others created."""
+    # --- the household register: persons, households and memberships -------------------
+
+    def household_number(self, division_id: int, number: str) -> str:
+        return household_number(self.division_codes, division_id, number)
+
+    def _register(self, pending: Sequence[Pending], outcome: ChunkOutcome) -> dict[str, _Person]:
+        """Persons found by hash or created, their households and memberships.
+
+        Everything the chunk needs from the database is read first. The previous chunk's new
+        persons, households and first memberships (held, see ``TrailingWrites``) are then
+        copied while this chunk's are built, and this chunk's are held in turn. The reads do
+        not see held rows: a person they create whom this chunk mentions again has them
+        written first (rare: the same person on both sides of a chunk's edge); a household
+        they create, which the next chunk often fills further, is known from
+        ``_held_households``.
+        """
+        writes = self.writes
+        if writes.held and not self._held_persons.isdisjoint(p.key for p in pending):
+            writes.flush()
+        writes.wait()
         persons = {
             key: _Person(pk, name, {})
             for pk, key, name in select_in(
                 Person, ["id", "id_number_hash", "name"], "id_number_hash", (p.key for p in pending)
             )
         }
+        found_persons = [
+            persons[k].id for k in dict.fromkeys(p.key for p in pending) if k in persons
+        ]
         missing: dict[str, Pending] = {}
         for p in pending:
             if p.key not in persons:
                 missing[p.key] = p  # the last row about a person says who they are
-        if missing:
-            ids = self._create_persons(list(missing.values()))
-            for pk, (key, p) in zip(ids, missing.items(), strict=True):
-                creates = p.plan.creates or {}
-                persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
-            outcome.created.update(p.number for p in missing.values())
-        return persons
 
-    def _create_persons(self, rows: Sequence[Pending]) -> list[int]:
-        """Insert a person for each of ``rows``; returns their ids, in order."""
-        tuples = []
-        # Rows of a feed all state the same attributes of the persons they create.
-        stated = {
-            _field_name(n)
-            for n in ("id_number", "sex", "birth_date", *(rows[0].plan.creates or {}))
-        }
-        # One entry for them all when they are the usual ones (``Person.field_source``).
-        sources = (
-            {CREATED_SOURCE: self.entry}
-            if stated == CREATED_FIELDS
-            else dict.fromkeys(stated, self.entry)
-        )
-        ids = allocate_ids(Person, len(rows))
-        for pk, p in zip(ids, rows, strict=True):
-            parsed = p.plan.id_number
-            creates = p.plan.creates or {}
-            sealed = p.sealed or self.sealer.seal(p).sealed
-            assert sealed is not None
-            tuples.append(
-                (
-                    pk,
-                    sealed[0],
-                    p.key,
-                    sealed[1],
-                    creates.get("name", ""),
-                    parsed.sex,
-                    parsed.birth_date,
-                    creates.get("hukou_division_id"),
-                    creates.get("residence_division_id"),
-                )
-            )
-        # Every person created from this feed has the same sources: one JSON text for the chunk.
-        self._persons_in.insert(tuples, {"created_at": self.now, "field_sources": sources})
-        return ids
-
-    # --- households and memberships (the household register) ---------------------------
-
-    def household_number(self, division_id: int, number: str) -> str:
-        return household_number(self.division_codes, division_id, number)
-
-    def _households(
-        self, rows: Sequence[Pending], persons: dict[str, _Person], outcome: ChunkOutcome
-    ) -> None:
         # The last row about a person says where they belong now; earlier ones add nothing.
         latest: dict[str, Pending] = {}
-        for p in rows:
+        for p in pending:
             latest[p.key] = p
-        outcome.unchanged.update(p.number for p in rows if latest[p.key] is not p)
+        outcome.unchanged.update(p.number for p in pending if latest[p.key] is not p)
         places: dict[str, Pending] = {}
         numbers: dict[str, str] = {}
         for key, p in latest.items():
@@ -432,49 +414,43 @@ class Lander:
             assert plan is not None
             numbers[key] = self.household_number(plan.division_id, plan.number)
             places.setdefault(numbers[key], p)
-
         found = {
             number: (pk, head)
             for pk, number, head in select_in(
                 Household, ["id", "number", "head_id"], "number", places
             )
         }
+        for number in places:
+            if number not in found and number in self._held_households:
+                found[number] = self._held_households[number]
         new = [n for n in places if n not in found]
-        if new:
-            # A new household's head, when the chunk names it, is written with the household.
-            heads_of_new = {
-                numbers[key]: persons[key].id
-                for key, p in latest.items()
-                if p.plan.household.relation == "head"  # type: ignore[union-attr]
-            }
-            ids = allocate_ids(Household, len(new))
-            self._households_in.insert(
-                [
-                    (
-                        pk,
-                        n,
-                        places[n].plan.household.division_id,  # type: ignore[union-attr]
-                        places[n].plan.household.address,  # type: ignore[union-attr]
-                        heads_of_new.get(n),
-                    )
-                    for pk, n in zip(ids, new, strict=True)
-                ],
-                {"source_batch_id": self.batch.pk, "created_at": self.now},
-            )
-            for pk, n in zip(ids, new, strict=True):
-                found[n] = (pk, heads_of_new.get(n))
-            outcome.created.update(places[n].number for n in new)
-
         current = {
             person: (pk, household, relation)
             for pk, person, household, relation in select_in(
                 Membership,
                 ["id", "person_id", "household_id", "relation"],
                 "person_id",
-                (persons[k].id for k in latest if not persons[k].new),
+                found_persons,
                 where=CURRENT,
             )
         }
+        person_ids = allocate_ids(Person, len(missing))
+        household_ids = allocate_ids(Household, len(new))
+
+        for pk, (key, p) in zip(person_ids, missing.items(), strict=True):
+            creates = p.plan.creates or {}
+            persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
+        outcome.created.update(p.number for p in missing.values())
+        # A new household's head, when the chunk names it, is written with the household.
+        heads_of_new = {
+            numbers[key]: persons[key].id
+            for key, p in latest.items()
+            if p.plan.household.relation == "head"  # type: ignore[union-attr]
+        }
+        for pk, n in zip(household_ids, new, strict=True):
+            found[n] = (pk, heads_of_new.get(n))
+        outcome.created.update(places[n].number for n in new)
+
         closed: list[tuple[Any, ...]] = []
         ended: list[tuple[Any, ...]] = []
         inserts: list[tuple[str, int, int, str]] = []
@@ -496,13 +472,9 @@ class Lander:
                 ended.append((self.today, was[0]))  # moved: the old membership's period ends
             sealed = p.sealed or self.sealer.seal(p).sealed
             assert sealed is not None
-            fp = sealed[2]
-            inserts.append((fp, person_id, household_id, relation))
+            inserts.append((sealed[2], person_id, household_id, relation))
             fresh.append(persons[key].new)
             outcome.created.add(p.number)
-        update_rows(Membership, ["closed_at"], closed)
-        update_rows(Membership, ["valid_to"], ended)
-        update_rows(Household, ["head_id"], [(person, hh) for hh, person in heads.items()])
         # A membership of a person created by this batch cannot have been recorded before.
         taken = {
             row[0]
@@ -513,17 +485,86 @@ class Lander:
                 (i[0] for i, new_person in zip(inserts, fresh, strict=True) if not new_person),
             )
         }
-        self._first_memberships_in.insert(
+
+        # Read all that is needed: the previous chunk's new rows are written meanwhile.
+        writes.start()
+        self._create_persons(list(missing.values()), person_ids)
+        held: dict[str, tuple[int, int | None]] = {}
+        for pk, n in zip(household_ids, new, strict=True):
+            # A head named twice in the chunk: the first named, as a later update would have.
+            held[n] = (pk, heads.pop(pk, found[n][1]))
+        self._households_in.hold(
+            [
+                (
+                    pk,
+                    n,
+                    places[n].plan.household.division_id,  # type: ignore[union-attr]
+                    places[n].plan.household.address,  # type: ignore[union-attr]
+                    held[n][1],
+                )
+                for n, (pk, _head) in held.items()
+            ],
+            {"source_batch_id": self.batch.pk, "created_at": self.now},
+            writes,
+        )
+        self._first_memberships_in.hold(
             [i for i, new_person in zip(inserts, fresh, strict=True) if new_person],
             self.fact_constants,
+            writes,
         )
-        self._memberships_in.insert(
-            [
-                (restated_fingerprint(i[0]), *i[1:]) if i[0] in taken else i
-                for i, new_person in zip(inserts, fresh, strict=True)
-                if not new_person
-            ],
-            self.fact_constants,
+        self._held_persons = set(missing)
+        self._held_households = held
+
+        again = [
+            (restated_fingerprint(i[0]), *i[1:]) if i[0] in taken else i
+            for i, new_person in zip(inserts, fresh, strict=True)
+            if not new_person
+        ]
+        if closed or ended or heads or again:
+            writes.wait()  # these go after the rows being copied, some of which they name
+            update_rows(Membership, ["closed_at"], closed)
+            update_rows(Membership, ["valid_to"], ended)
+            update_rows(Household, ["head_id"], [(person, hh) for hh, person in heads.items()])
+            self._memberships_in.insert(again, self.fact_constants)
+        return persons
+
+    def _create_persons(self, rows: Sequence[Pending], ids: Sequence[int]) -> None:
+        """Hold a new person for each of ``rows``, with ``ids``."""
+        if not rows:
+            return
+        tuples = []
+        # Rows of a feed all state the same attributes of the persons they create.
+        stated = {
+            _field_name(n)
+            for n in ("id_number", "sex", "birth_date", *(rows[0].plan.creates or {}))
+        }
+        # One entry for them all when they are the usual ones (``Person.field_source``).
+        sources = (
+            {CREATED_SOURCE: self.entry}
+            if stated == CREATED_FIELDS
+            else dict.fromkeys(stated, self.entry)
+        )
+        for pk, p in zip(ids, rows, strict=True):
+            parsed = p.plan.id_number
+            creates = p.plan.creates or {}
+            sealed = p.sealed or self.sealer.seal(p).sealed
+            assert sealed is not None
+            tuples.append(
+                (
+                    pk,
+                    sealed[0],
+                    p.key,
+                    sealed[1],
+                    creates.get("name", ""),
+                    parsed.sex,
+                    parsed.birth_date,
+                    creates.get("hukou_division_id"),
+                    creates.get("residence_division_id"),
+                )
+            )
+        # Every person created from this feed has the same sources: one JSON text for the chunk.
+        self._persons_in.hold(
+            tuples, {"created_at": self.now, "field_sources": sources}, self.writes
         )
 
     # --- facts -------------------------------------------------------------------------
@@ -703,6 +744,7 @@ class Lander:
         stated = [p for p in rows if p.plan.updates and not persons[p.key].new]
         if not stated:
             return
+        self.writes.wait()
         # The attributes as they stand (this batch being their only writer meanwhile, what it
         # wrote in earlier chunks included), and where each came from.
         columns = ["id", *UPDATE_FIELDS, "field_sources"]

@@ -202,7 +202,9 @@ class FilePipeline:
             with collector_relaxed():
                 for parsed in reading.chunks():
                     self.land(parsed)
+                self.lander.finish()
         finally:
+            self.lander.close()
             reading.stop()
             # Saved even on failure, so that the writer lets go of its temporary file; the
             # caller removes an error file of a batch that did not land.

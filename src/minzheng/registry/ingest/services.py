@@ -357,6 +357,7 @@ def run_import(
     _tune_connection()
     try:
         with transaction.atomic():
+            _tune_transaction()
             index = DivisionIndex()
             context = ParseContext(today=today(), division=index.village_of)
             with open_source(source_path, spec, name=batch.file_name) as source:
@@ -393,6 +394,22 @@ def run_import(
     finally:
         progress_remove(batch)
     return batch
+
+
+def _tune_transaction() -> None:
+    """PostgreSQL: the batch's look-ups by index, whatever the planner's estimates.
+
+    Every look-up of a landing names its rows by an indexed key (a look-up hash, a household
+    number, a person's id). The tables' statistics, though, are those of before the batch,
+    which may have been empty: a 1,000,000-row register into an empty registry was planned
+    as sequential scans of the persons and households tables it was filling, chunk after
+    chunk, at a cost growing with every chunk (the persons' and households' look-ups took
+    5.5 and 3.2 s of the server's time; 2.3 and 0.3 s by index). For the batch's transaction
+    only (``SET LOCAL``), a sequential scan is chosen only where no index serves.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
 
 
 def _tune_connection() -> None:

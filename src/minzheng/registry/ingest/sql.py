@@ -10,6 +10,7 @@ Django would for the columns that need it (aware datetimes, JSON).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zlib
 from collections.abc import Iterable, Sequence
@@ -84,6 +85,7 @@ class Inserter:
         if unknown:
             raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
         self.model = model
+        self._table = connection.ops.quote_name(model._meta.db_table)
         self.columns = list(columns)
         self.skip_conflicts = skip_conflicts
         self._fields = fields
@@ -98,6 +100,43 @@ class Inserter:
     def insert(self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]) -> int:
         """Insert ``rows`` (tuples in ``columns`` order) with ``constants`` and defaults;
         returns how many went in (a row that breaks a unique constraint is skipped)."""
+        names, params = self._prepared(rows, constants)
+        if not params:
+            return 0
+        if connection.vendor == "postgresql":
+            return self._copy(names, params)
+        with connection.cursor() as cursor:
+            cursor.executemany(self._sql(names), params)
+            return int(cursor.rowcount)
+
+    def hold(
+        self, rows: Iterable[Sequence[Any]], constants: dict[str, Any], writes: TrailingWrites
+    ) -> None:
+        """Insert ``rows`` as ``insert`` does, but on PostgreSQL only once ``writes`` starts
+        them (see ``TrailingWrites``); rows that cannot conflict (``skip_conflicts=False``)."""
+        assert not self.skip_conflicts
+        if connection.vendor != "postgresql":
+            self.insert(rows, constants)
+            return
+        names, params = self._prepared(rows, constants)
+        if params:
+            writes.held.append((self, self._columns(names), params))
+
+    def _columns(self, names: list[str]) -> str:
+        return ", ".join(_column(self._fields[n]) for n in names)
+
+    def _sql(self, names: list[str]) -> str:
+        return (
+            f"INSERT INTO {self._table} ({self._columns(names)}) "
+            f"VALUES ({', '.join(['%s'] * len(names))})"
+            + (" ON CONFLICT DO NOTHING" if self.skip_conflicts else "")
+        )
+
+    def _prepared(
+        self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The columns written and the rows adapted for the database, constants and defaults
+        appended."""
         rest = [name for name in self._fields if name not in self.columns]
         tail = []
         for name in rest:
@@ -105,13 +144,6 @@ class Inserter:
             value = constants[name] if name in constants else field.get_default()
             tail.append(_encoded_once(field.get_db_prep_save(value, connection)))
         names = [*self.columns, *rest]
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(self.model._meta.db_table)} "
-            f"({', '.join(_column(self._fields[n]) for n in names)}) "
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-            + (" ON CONFLICT DO NOTHING" if self.skip_conflicts else "")
-        )
         tail_tuple = tuple(tail)
         params: list[tuple[Any, ...]] = []
         for row in rows:
@@ -120,13 +152,7 @@ class Inserter:
                 for index, adapt in self._adapters:
                     row[index] = adapt(row[index])
             params.append((*row, *tail_tuple))
-        if not params:
-            return 0
-        if connection.vendor == "postgresql":
-            return self._copy(names, params)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-            return int(cursor.rowcount)
+        return names, params
 
     def _copy(self, names: list[str], params: list[tuple[Any, ...]]) -> int:
         """PostgreSQL: COPY the rows into a temporary table, then insert what is new from it.
@@ -138,17 +164,14 @@ class Inserter:
         table.
         """
         quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(_column(self._fields[n]) for n in names)
+        table = self._table
+        columns = self._columns(names)
         # One staging table per table and set of columns (facts of one kind may differ).
         staging = quote(f"ingest_{self.model._meta.db_table}_{zlib.crc32(columns.encode()):x}")
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the driver's own cursor: psycopg's COPY support
-            if self._types is None:  # binary COPY is told the columns' types
-                cursor.execute(f"SELECT {columns} FROM {table} LIMIT 0")
-                self._types = [d.type_code for d in cursor.description]
             if not self.skip_conflicts:
-                self._copy_into(raw, f"{table} ({columns})", params)
+                self._copy_into(raw, table, columns, params)
                 return len(params)
             if self._direct and connection.in_atomic_block:  # a savepoint, not a commit
                 # Until a row is found there already, rows are copied straight into the table
@@ -159,7 +182,7 @@ class Inserter:
 
                 try:
                     with transaction.atomic():
-                        self._copy_into(raw, f"{table} ({columns})", params)
+                        self._copy_into(raw, table, columns, params)
                     return len(params)
                 except UniqueViolation:
                     self._direct = False
@@ -167,7 +190,7 @@ class Inserter:
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
-            self._copy_into(raw, f"{staging} ({columns})", params)
+            self._copy_into(raw, staging, columns, params)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
                 "ON CONFLICT DO NOTHING"
@@ -185,12 +208,90 @@ class Inserter:
                 cursor.execute(f"DELETE FROM {staging}")
         return inserted
 
-    def _copy_into(self, raw: Any, target: str, params: list[tuple[Any, ...]]) -> None:
-        """Binary ``COPY`` of ``params`` into ``target`` (a table and its columns)."""
-        with raw.copy(f"COPY {target} FROM STDIN (FORMAT BINARY)") as copy:
+    def _copy_into(self, raw: Any, table: str, columns: str, params: list[tuple[Any, ...]]) -> None:
+        """Binary ``COPY`` of ``params`` into ``table`` (quoted; ``columns`` as the rows give
+        them), with ``raw``, a psycopg cursor (it needs nothing of Django's connection: the
+        copy may run in ``TrailingWrites``' thread)."""
+        if self._types is None:  # binary COPY is told the columns' types
+            raw.execute(f"SELECT {columns} FROM {self._table} LIMIT 0")
+            self._types = [d.type_code for d in raw.description]
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(self._types)
             for row in params:
                 copy.write_row(row)
+
+
+class TrailingWrites:
+    """PostgreSQL: one chunk's new rows written while the next chunk is built.
+
+    A chunk of the household register first reads what it needs (persons, households and
+    memberships already recorded; ids for its new rows), then builds its new persons,
+    households and first memberships. Those rows are held (``Inserter.hold``) and copied
+    into their tables in a thread of their own once the next chunk has read what it needs
+    (``start``): the server writes one chunk while the landing process builds the next,
+    where before each waited for the other. The copy runs on the batch's connection, in the
+    batch's transaction; anything else the landing sends meanwhile waits for it (``wait``).
+
+    The next chunk's reads do not see the held rows yet: the caller makes up for it
+    (``Lander`` knows the persons and households the held rows create) or writes them first
+    (``flush``). On SQLite nothing is held: rows go in at once.
+    """
+
+    def __init__(self) -> None:
+        self.held: Held = []
+        self._pool: Any = None
+        self._running: Any = None
+
+    def start(self) -> None:
+        """Copy the held rows, in the order held, in the writing thread."""
+        self.wait()
+        if not self.held:
+            return
+        held, self.held = self.held, []
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-copy")
+        connection.ensure_connection()
+        self._running = self._pool.submit(_copy_held, connection.connection, held)
+
+    def wait(self) -> None:
+        """Return once the rows started are in their tables (raising what the copy raised)."""
+        running, self._running = self._running, None
+        if running is not None:
+            with connection.wrap_database_errors:  # the driver's errors as Django's
+                running.result()
+
+    def flush(self) -> None:
+        """Every held row in its table now."""
+        self.start()
+        self.wait()
+
+    def close(self) -> None:
+        """Wait for a copy still running (its outcome is the caller's to ignore: the batch
+        failed) and let the thread go; held rows are dropped."""
+        self.held = []
+        try:
+            # The batch has failed already, for this reason or another.
+            with contextlib.suppress(Exception):
+                self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+
+
+# Rows held: the inserter, the columns they give (quoted, in order), the rows.
+Held = list[tuple[Inserter, str, list[tuple[Any, ...]]]]
+
+
+def _copy_held(raw_connection: Any, held: Held) -> None:
+    """``TrailingWrites``' thread: copy the held rows, on the batch's psycopg connection."""
+    from psycopg import Cursor
+
+    with Cursor(raw_connection) as raw:
+        for inserter, columns, params in held:
+            inserter._copy_into(raw, inserter._table, columns, params)
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
