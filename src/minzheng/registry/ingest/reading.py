@@ -250,12 +250,14 @@ def pack(parsed: ParsedChunk) -> bytes:
                 p.sealed,
                 parsed_id.value,
                 parsed_id.address_code,
-                parsed_id.birth_date,
+                # Dates as their ordinals: pickling a date object costs some 3 µs (a third of
+                # packing a register chunk); an int next to nothing.
+                parsed_id.birth_date.toordinal(),
                 parsed_id.sex,
                 plan.name,
                 plan.creates,
                 plan.updates,
-                plan.updates_as_of,
+                None if plan.updates_as_of is None else plan.updates_as_of.toordinal(),
                 [
                     (f.kind, f.fields, f.household, f.per_household, f.extra, f.sealed)
                     for f in plan.facts
@@ -296,11 +298,11 @@ def unpack(data: bytes | memoryview) -> ParsedChunk:
         plan = new_tuple(
             SentPlan,
             (
-                new_tuple(SentIdNumber, (value, address, born, sex)),
+                new_tuple(SentIdNumber, (value, address, from_ordinal(born), sex)),
                 name,
                 creates,
                 updates,
-                as_of,
+                None if as_of is None else from_ordinal(as_of),
                 [new_tuple(SentFact, fact) for fact in facts] if facts else [],
                 None if household is None else new_tuple(SentHousehold, household),
             ),
@@ -311,6 +313,8 @@ def unpack(data: bytes | memoryview) -> ParsedChunk:
     }
     return ParsedChunk(_unpacked(rows), pending, errors)
 
+
+from_ordinal = date.fromordinal
 
 # ``tuple.__new__``: a named tuple from a tuple, without its Python-level constructor.
 new_tuple: Any = tuple.__new__
