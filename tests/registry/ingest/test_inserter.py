@@ -95,5 +95,10 @@ def test_the_batchs_look_ups_go_by_index_whatever_the_statistics() -> None:
         services._tune_transaction()
         cursor.execute(lookup, [keys])
         plan = str(cursor.fetchall())
+        # A table no index serves (a staging table) is still scanned, and not compiled
+        cursor.execute("CREATE TEMPORARY TABLE t_staged ON COMMIT DROP AS SELECT 1 AS n")
+        cursor.execute("EXPLAIN (ANALYZE) SELECT n FROM t_staged")
+        staged = str(cursor.fetchall())
     assert "Seq Scan" not in plan and "registry_person_id_number_hash" in plan
+    assert "Seq Scan on t_staged" in staged and "JIT" not in staged
     assert Person.objects.count() == 0

@@ -59,17 +59,22 @@ class Outcome:
     error_rows: int = 0
 
 
+_UNSEEN = object()
+
+
 def memoised[F: Callable[..., Any]](function: F) -> F:
     """``function`` remembering its results by first argument (bounded; errors not kept)."""
     seen: dict[Any, Any] = {}
 
     def remembered(first: Any, *rest: Any) -> Any:
         try:
-            return seen[first]
-        except KeyError:
-            pass
+            # ``get``, not ``seen[first]``: a KeyError for every value not seen before (every
+            # ID number of a register) cost more than the look-up.
+            value = seen.get(first, _UNSEEN)
         except TypeError:  # not hashable
             return function(first, *rest)
+        if value is not _UNSEEN:
+            return value
         value = function(first, *rest)
         if len(seen) >= MEMO_LIMIT:
             seen.clear()
