@@ -272,7 +272,8 @@ class TrailingWrites:
         failed) and let the thread go; held rows are dropped."""
         self.held = []
         try:
-            # The batch has failed already, for this reason or another.
+            # After ``flush`` nothing runs; otherwise the batch is failing already, and a copy
+            # that failed too adds nothing to say.
             with contextlib.suppress(Exception):
                 self.wait()
         finally:
