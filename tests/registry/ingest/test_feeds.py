@@ -312,3 +312,43 @@ def test_attribute_updates_across_chunks(tmp_path: Path, monkeypatch: pytest.Mon
     grades = [(_person(r).disability_kind, _person(r).disability_grade) for r in rows]
     assert grades == [("physical", 2), ("visual", 3), ("intellectual", 1)]
     assert _person(rows[1]).field_sources["disability_grade"]["as_of"] == "2024-01-01"
+
+
+def test_medical_expenses_across_chunks_restated_corrected_and_corrected_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each pair of rows is a chunk; on PostgreSQL a chunk's facts are written while the next
+    # chunk is read, and that chunk's reads wait for them.
+    monkeypatch.setattr("minzheng.registry.ingest.pipeline.CHUNK_SIZE", 2)
+    rows = register(tmp_path, "002901", size=2)
+    headers = ["身份证号码", "结算日期", "自付金额", "单据号", "就诊类型", "医疗机构"]
+
+    def bill(row: list[Any], reference: str, amount: str) -> list[Any]:
+        return [row[0], "2025-04-01", amount, reference, "门诊", "万州区人民医院"]
+
+    first = _import(
+        tmp_path,
+        "healthcare_medical",
+        headers,
+        [
+            *[bill(rows[0], "MZ-1", "100"), bill(rows[1], "MZ-2", "200")],
+            *[bill(rows[0], "MZ-1", "100"), bill(rows[0], "MZ-3", "300")],  # MZ-1 restated
+            *[bill(rows[0], "MZ-1", "110"), bill(rows[1], "MZ-4", "400")],  # MZ-1 corrected
+        ],
+    )
+    back = _import(tmp_path, "healthcare_medical", headers, [bill(rows[0], "MZ-1", "100")])
+
+    assert (first.status, first.rows_created, first.rows_unchanged) == ("succeeded", 5, 1)
+    assert (back.status, back.rows_created, back.rows_unchanged) == ("succeeded", 1, 0)
+    bills = [
+        (e.reference, e.amount, e.closed_at is None)
+        for e in Expenditure.objects.order_by("reference", "id")
+    ]
+    assert bills == [
+        ("MZ-1", Decimal("100.00"), False),
+        ("MZ-1", Decimal("110.00"), False),
+        ("MZ-1", Decimal("100.00"), True),  # corrected back: recorded again
+        ("MZ-2", Decimal("200.00"), True),
+        ("MZ-3", Decimal("300.00"), True),
+        ("MZ-4", Decimal("400.00"), True),
+    ]

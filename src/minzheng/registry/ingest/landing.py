@@ -339,6 +339,7 @@ class Lander:
 
     def _persons(self, pending: Sequence[Pending], outcome: ChunkOutcome) -> dict[str, _Person]:
         """A feed about persons already registered: each found by hash, or the row refused."""
+        self.writes.wait()
         # A feed about existing persons mentions the same people chunk after chunk (a month of
         # wages each): who they are and their current household are looked up once per batch
         # (only the household register moves people, and it does not come this way).
@@ -604,10 +605,19 @@ class Lander:
                         home[0] if home is not None and fact.household != "none" else None,
                     )
                 )
+        # Every kind read and worked out first, then the rows of all written together, while
+        # the next chunk is read (``TrailingWrites``): they conflict with nothing.
+        writing = []
         for kind, facts in planned.items():
-            self._land_facts(
+            ready = self._land_facts(
                 kind, [f for f in facts if f.row.number not in outcome.errors], outcome
             )
+            if ready is not None:
+                writing.append(ready)
+        for inserter, inserts, landing in writing:
+            inserter.hold(inserts, self.fact_constants, self.writes)
+            outcome.created.update(f.row.number for f in landing)
+        self.writes.start()
 
     def _open_slots(self, kind: str, facts: list[_Fact]) -> Slots:
         """Open facts of this feed in the slots ``facts`` fill.
@@ -655,7 +665,11 @@ class Lander:
             )
         return slots
 
-    def _land_facts(self, kind: str, facts: list[_Fact], outcome: ChunkOutcome) -> None:
+    def _land_facts(
+        self, kind: str, facts: list[_Fact], outcome: ChunkOutcome
+    ) -> tuple[Inserter, list[tuple[Any, ...]], list[_Fact]] | None:
+        """The facts of ``kind`` to add, with their ids, and what lands of them (``None``:
+        nothing); open facts they correct are closed here."""
         fresh: list[_Fact] = []
         seen: set[str] = set()
         for fact in facts:
@@ -663,7 +677,7 @@ class Lander:
                 seen.add(fact.fingerprint)
                 fresh.append(fact)
         if not fresh:
-            return
+            return None
         model = FACT_MODELS[kind]
         # The same values restated are unchanged; other values replace the open fact, which is
         # closed (never deleted). A fact already there is always in its own slot.
@@ -701,40 +715,36 @@ class Lander:
             )
             landing.append(fact)
         update_rows(model, ["closed_at"], to_close)
+        # Fingerprints recorded already, looked up before the insert (which then conflicts
+        # with nothing, and is written while the next chunk is read): by a closed fact —
+        # these values were stated before and corrected since: recorded again under a fresh
+        # fingerprint — or by an open one the slot look-up could not see (nothing new).
+        taken = dict(
+            select_in(model, ["fingerprint", "closed_at"], "fingerprint", (r[0] for r in inserts))
+        )
+        if taken:
+            again = {
+                fp: restated_fingerprint(fp) for fp, closed in taken.items() if closed is not None
+            }
+            inserts = [
+                (again[row[0]], *row[1:]) if row[0] in again else row
+                for row in inserts
+                if row[0] not in taken or row[0] in again
+            ]
+            landing = [f for f in landing if f.fingerprint not in taken or f.fingerprint in again]
+        if not inserts:
+            return None
         key = (kind, columns)
         if key not in self._facts_in:
-            self._facts_in[key] = Inserter(model, ["id", *_FACT_META, *columns])
-        inserter = self._facts_in[key]
-        ids = allocate_ids(model, len(inserts))
-        inserted = inserter.insert(
-            [(pk, *row) for pk, row in zip(ids, inserts, strict=True)], self.fact_constants
-        )
-        if inserted < len(inserts):
-            # Some fingerprints were taken: by a closed fact (these values were stated before
-            # and corrected since: recorded again under a fresh fingerprint) or an open one
-            # the slot look-up could not see (nothing new).
-            ours = set(ids)
-            taken = {
-                fp: closed
-                for fp, pk, closed in select_in(
-                    model, ["fingerprint", "id", "closed_at"], "fingerprint", seen
-                )
-                if pk not in ours
-            }
-            again = [
-                (restated_fingerprint(row[0]), *row[1:])
-                for row in inserts
-                if row[0] in taken and taken[row[0]] is not None
-            ]
-            inserter.insert(
-                [
-                    (pk, *row)
-                    for pk, row in zip(allocate_ids(model, len(again)), again, strict=True)
-                ],
-                self.fact_constants,
+            self._facts_in[key] = Inserter(
+                model, ["id", *_FACT_META, *columns], skip_conflicts=False
             )
-            landing = [f for f in landing if taken.get(f.fingerprint, 0) is not None]
-        outcome.created.update(f.row.number for f in landing)
+        ids = allocate_ids(model, len(inserts))
+        return (
+            self._facts_in[key],
+            [(pk, *row) for pk, row in zip(ids, inserts, strict=True)],
+            landing,
+        )
 
     # --- person attributes -------------------------------------------------------------
 
