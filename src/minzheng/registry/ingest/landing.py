@@ -290,8 +290,8 @@ class Lander:
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
         # Look-up hash → person id, name, current household (id, number) of fact feeds.
         self._known: dict[str, tuple[int, str, tuple[int, str] | None]] = {}
-        # The previous chunk's new rows, written while the next is built (the register), and
-        # the persons and households they create.
+        # New rows written in a thread while the landing goes on (``TrailingWrites``); for the
+        # register, the persons and households the rows held from the previous chunk create.
         self.writes = TrailingWrites()
         self._held_persons: set[str] = set()
         self._held_households: dict[str, tuple[int, int | None]] = {}

@@ -235,6 +235,10 @@ class TrailingWrites:
     The next chunk's reads do not see the held rows yet: the caller makes up for it
     (``Lander`` knows the persons and households the held rows create) or writes them first
     (``flush``). On SQLite nothing is held: rows go in at once.
+
+    A fact feed's chunk starts its facts' copy as soon as they are built (nothing to make up
+    for: the next chunk's first statement waits for it), while the landing process reports
+    progress and takes the next chunk from the reading process.
     """
 
     def __init__(self) -> None:
