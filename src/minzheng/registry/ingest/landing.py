@@ -177,7 +177,7 @@ class Sealer:
 
     def seal_facts(self, pending: Pending) -> None:
         """A fact whose fingerprint does not name the household: its fingerprint, slot and
-        values (what ``Lander._land_facts`` compares) worked out here."""
+        values (what ``Lander._facts_to_write`` compares) worked out here."""
         for fact in pending.plan.facts:
             shape = self._shapes.get(fact.kind)
             if shape is None:
@@ -395,9 +395,7 @@ class Lander:
                 Person, ["id", "id_number_hash", "name"], "id_number_hash", (p.key for p in pending)
             )
         }
-        found_persons = [
-            persons[k].id for k in dict.fromkeys(p.key for p in pending) if k in persons
-        ]
+        found_persons = [person.id for person in persons.values()]
         missing: dict[str, Pending] = {}
         for p in pending:
             if p.key not in persons:
@@ -609,7 +607,7 @@ class Lander:
         # the next chunk is read (``TrailingWrites``): they conflict with nothing.
         writing = []
         for kind, facts in planned.items():
-            ready = self._land_facts(
+            ready = self._facts_to_write(
                 kind, [f for f in facts if f.row.number not in outcome.errors], outcome
             )
             if ready is not None:
@@ -665,7 +663,7 @@ class Lander:
             )
         return slots
 
-    def _land_facts(
+    def _facts_to_write(
         self, kind: str, facts: list[_Fact], outcome: ChunkOutcome
     ) -> tuple[Inserter, list[tuple[Any, ...]], list[_Fact]] | None:
         """The facts of ``kind`` to add, with their ids, and what lands of them (``None``:
