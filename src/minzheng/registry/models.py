@@ -4,6 +4,10 @@ Every fact row names where it came from — an import batch of a feed, or the wo
 and the period it covers. Rows are never deleted: a corrected fact is closed (``closed_at``) and a
 new one recorded. ``fingerprint`` is a hash of a fact's natural key within its source, so re-importing
 a file, or overlapping files, adds nothing twice.
+
+A fact's and a membership's person and household, and a household's head, carry no foreign-key
+constraint (``db_constraint=False``): the database checks them once per statement instead of once
+per row, and refuses a missing one all the same (``registry.references``).
 """
 
 from __future__ import annotations
@@ -353,6 +357,7 @@ class Household(models.Model):
         verbose_name=_("户主"),
         null=True,
         blank=True,
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="headed_households",
     )
@@ -408,10 +413,18 @@ class Membership(Fact):
     """A person's place in a household over a period; a member living apart is kept, not counted."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="memberships"
+        Household,
+        verbose_name=_("家庭"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="memberships",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="memberships"
+        Person,
+        verbose_name=_("成员"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="memberships",
     )
     relation = models.CharField(
         _("与户主关系"),
@@ -457,13 +470,18 @@ class Income(Fact):
     """Income of one kind over a period (total yuan for the period)."""
 
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="incomes"
+        Person,
+        verbose_name=_("人员"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="incomes",
     )
     household = models.ForeignKey(
         Household,
         verbose_name=_("家庭"),
         null=True,
         blank=True,
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="incomes",
     )
@@ -501,11 +519,16 @@ class Asset(Fact):
         verbose_name=_("家庭"),
         null=True,
         blank=True,
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="assets",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="assets"
+        Person,
+        verbose_name=_("人员"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="assets",
     )
     kind = models.CharField(
         _("财产类型"),
@@ -565,11 +588,16 @@ class Expenditure(Fact):
         verbose_name=_("家庭"),
         null=True,
         blank=True,
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="expenditures",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="expenditures"
+        Person,
+        verbose_name=_("人员"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
     )
     kind = models.CharField(
         _("支出类型"),
@@ -604,11 +632,16 @@ class LifeEvent(Fact):
         verbose_name=_("家庭"),
         null=True,
         blank=True,
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="life_events",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="life_events"
+        Person,
+        verbose_name=_("人员"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="life_events",
     )
     kind = models.CharField(
         _("事件类型"),
@@ -636,13 +669,18 @@ class Enrolment(Fact):
     """Current or past receipt of a programme (household programmes leave ``person`` empty)."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="enrolments"
+        Household,
+        verbose_name=_("家庭"),
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
     )
     person = models.ForeignKey(
         Person,
         verbose_name=_("人员"),
         null=True,
         blank=True,
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="enrolments",
     )

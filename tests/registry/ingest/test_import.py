@@ -210,7 +210,7 @@ def test_a_register_landed_two_rows_a_chunk_ends_as_one_landed_whole(
     # reads the registry without them. Each pair of rows below is a chunk.
     monkeypatch.setattr("minzheng.registry.ingest.pipeline.CHUNK_SIZE", 2)
     born = date(1980, 5, 1)
-    ids = {name: make_id_number(born, "M" if i % 2 else "F") for i, name in enumerate("ABCDEFG")}
+    ids = {name: make_id_number(born, "M" if i % 2 else "F") for i, name in enumerate("ABCDEFGHI")}
 
     def row(name: str, relation: str, number: str) -> list[Any]:
         sex = "男" if ids[name][16] in "13579" else "女"
@@ -225,15 +225,19 @@ def test_a_register_landed_two_rows_a_chunk_ends_as_one_landed_whole(
         *[row("E", "户主", "000904"), row("B", "户主", "000902")],
         # two heads named for a new household: the first named is its head
         *[row("F", "户主", "000903"), row("G", "户主", "000903")],
-        # G again, right after the chunk that created G: a corrected relation
-        row("G", "配偶", "000903"),
+        # G again, right after the chunk that created G: a corrected relation; 000905 is new,
+        # with no head yet
+        *[row("G", "配偶", "000903"), row("H", "子", "000905")],
+        # 000905's head, a person new in this chunk, named by the chunk after (nothing else
+        # of this chunk needs the held rows first)
+        row("I", "户主", "000905"),
     ]
     path = write_csv(tmp_path / "户籍.csv", HUKOU, rows)
 
     batch = run_import(feed_code="police_hukou", path=path, by=None)
 
-    assert (batch.status, batch.rows_created, batch.rows_unchanged) == ("succeeded", 9, 0)
-    assert (Person.objects.count(), Household.objects.count()) == (7, 4)
+    assert (batch.status, batch.rows_created, batch.rows_unchanged) == ("succeeded", 11, 0)
+    assert (Person.objects.count(), Household.objects.count()) == (9, 5)
     person = {name: Person.objects.get(id_number_hash=pii.lookup_hash(ids[name])) for name in ids}
     heads = dict(Household.objects.values_list("number", "head_id"))
     assert heads == {
@@ -241,6 +245,7 @@ def test_a_register_landed_two_rows_a_chunk_ends_as_one_landed_whole(
         "500101-000902": person["B"].pk,
         "500101-000903": person["F"].pk,
         "500101-000904": person["E"].pk,
+        "500101-000905": person["I"].pk,
     }
     memberships = [
         (
@@ -261,4 +266,6 @@ def test_a_register_landed_two_rows_a_chunk_ends_as_one_landed_whole(
         ("人员F", "000903", "head", True),
         ("人员G", "000903", "head", False),  # corrected
         ("人员G", "000903", "spouse", True),
+        ("人员H", "000905", "child", True),
+        ("人员I", "000905", "head", True),
     ]

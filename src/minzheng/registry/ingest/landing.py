@@ -520,7 +520,17 @@ class Lander:
             if not new_person
         ]
         if closed or ended or heads or again:
-            writes.wait()  # these go after the rows being copied, some of which they name
+            # These go after the rows being copied, some of which they name. The database
+            # checks a reference when its statement ends (``registry.references``): a head
+            # this chunk creates, or a household it creates that a registered person moves
+            # into, is written first (rare: a file lists the head first, and a register
+            # moves few people).
+            new_persons, new_households = set(person_ids), set(household_ids)
+            if not new_persons.isdisjoint(heads.values()) or any(
+                row[2] in new_households for row in again
+            ):
+                writes.flush()
+            writes.wait()
             update_rows(Membership, ["closed_at"], closed)
             update_rows(Membership, ["valid_to"], ended)
             update_rows(Household, ["head_id"], [(person, hh) for hh, person in heads.items()])

@@ -104,7 +104,10 @@ class Inserter:
         if not params:
             return 0
         if connection.vendor == "postgresql":
-            return self._copy(names, params)
+            # The copies use psycopg's cursor: its errors (a reference to a missing person,
+            # say) raised as Django's, as from any other statement.
+            with connection.wrap_database_errors:
+                return self._copy(names, params)
         with connection.cursor() as cursor:
             cursor.executemany(self._sql(names), params)
             return int(cursor.rowcount)
