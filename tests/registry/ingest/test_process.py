@@ -17,10 +17,15 @@ import pytest
 from openpyxl import load_workbook
 
 from minzheng.registry import pii
+from minzheng.registry.idnumbers import IdNumber
 from minzheng.registry.ingest import pipeline as ingest_pipeline
 from minzheng.registry.ingest import reading as ingest_reading
 from minzheng.registry.ingest import run_import
+from minzheng.registry.ingest.landing import Pending
+from minzheng.registry.ingest.reader import SourceRow
+from minzheng.registry.ingest.reading import ParsedChunk
 from minzheng.registry.ingest.services import error_path_for
+from minzheng.registry.ingest.spec import FactPlan, HouseholdPlan, RowError, RowPlan
 from minzheng.registry.models import Expenditure, Household, LifeEvent, Membership, Person
 from tests.registry.factories import make_id_number
 from tests.registry.ingest.files import HUKOU, family, write_csv, write_xlsx
@@ -149,3 +154,52 @@ def test_an_error_while_reading_fails_the_batch_and_lands_nothing(
     assert batch.status == "failed"
     assert "读到一半出错" in batch.message
     assert Person.objects.count() == 0
+
+
+def test_a_chunk_crosses_the_pipe_as_marshal_when_plain_and_as_pickle_otherwise() -> None:
+    # A register's plans are plain values: ``marshal``, quicker both ways. A fact's amount
+    # (Decimal) and date are not: pickle. Either way the landing side gets the same plans.
+    number = make_id_number(date(1980, 5, 17), "M")
+    parsed_id = IdNumber(number, number[:6], date(1980, 5, 17), "M")
+    household = HouseholdPlan("003001", 7, "某路1号", "head")
+    register = RowPlan(parsed_id, "张三", {"name": "张三"}, {"name": "张三"}, household=household)
+    medical = RowPlan(
+        parsed_id,
+        "张三",
+        facts=[FactPlan("medical", {"amount": Decimal("12.50"), "date": date(2026, 1, 5)})],
+        updates_as_of=date(2026, 1, 5),
+    )
+    for plan, format_byte in ((register, b"M"), (medical, b"P")):
+        rows = [SourceRow(2, [number, "张三"]), SourceRow(3, ["坏", ""])]
+        chunk = ParsedChunk(
+            rows,
+            [Pending(2, plan, "ab" * 32, ("token", "mask", "cd" * 32))],
+            {3: [RowError("id_number", "坏")]},
+        )
+        sent = ingest_reading.pack(chunk)
+        assert sent[:1] == format_byte
+        got = ingest_reading.unpack(memoryview(sent))
+        assert [(r.number, list(r.cells)) for r in got.rows] == [
+            (2, [number, "张三"]),
+            (3, ["坏", ""]),
+        ]
+        assert [(e.column, e.reason) for e in got.refused[3]] == [("id_number", "坏")]
+        [pending] = got.pending
+        assert (pending.number, pending.key, pending.sealed) == (
+            2,
+            "ab" * 32,
+            ("token", "mask", "cd" * 32),
+        )
+        assert pending.plan.id_number.birth_date == date(1980, 5, 17)
+        assert (pending.plan.name, pending.plan.creates, pending.plan.updates) == (
+            plan.name,
+            plan.creates,
+            plan.updates,
+        )
+        assert pending.plan.updates_as_of == plan.updates_as_of
+        assert pending.plan.household == (
+            None if plan.household is None else tuple(household.__dict__.values())
+        )
+        assert [(f.kind, f.fields) for f in pending.plan.facts] == [
+            (f.kind, f.fields) for f in plan.facts
+        ]

@@ -6,9 +6,10 @@ transaction, while the next ones are read and checked elsewhere:
 - **A process** (``ProcessReader``, for a file of ``PROCESS_MIN_ROWS`` rows or more where
   processes can be forked): both cores work, the reading side on its own interpreter. A checked
   chunk crosses a pipe as one ``bytes``: every row's plan flattened into plain tuples of text,
-  numbers, dates and dicts (``pack``), which the landing side turns back into plans
-  (``unpack``) for a few µs a row — pickling the plans themselves, as an earlier version
-  did, cost the landing side about what the reading took off it. The rows as sent cross as
+  numbers, dates and dicts (``pack``: by ``marshal`` where every value is plain, else pickle),
+  which the landing side turns back into plans (``unpack``) for a few µs a row — pickling
+  the plans themselves, as an earlier version did, cost the landing side about what the
+  reading took off it. The rows as sent cross as
   one string, split only when a row of the chunk is refused.
 - **A thread** (``ChunkReader``) for small files (a fork costs more than it saves) and where
   there is no fork. Python runs one thread at a time: the thread and the landing share a core.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import marshal
 import multiprocessing
 import pickle
 import queue
@@ -273,12 +275,24 @@ def pack(parsed: ParsedChunk) -> bytes:
             )
         )
     refused = {n: [(e.column, e.reason) for e in errors] for n, errors in parsed.refused.items()}
-    return pickle.dumps((_packed(parsed.rows), pending, refused), protocol=pickle.HIGHEST_PROTOCOL)
+    flat = (_packed(parsed.rows), pending, refused)
+    try:
+        # ``marshal`` where every value is plain (text, numbers, tuples, dicts: a register's
+        # rows): written in a quarter of pickle's time and read in two thirds (5,000 register
+        # rows: 2.9 and 7.5 ms against 12.0 and 11.3 ms), and both ends run the same
+        # interpreter. Pickle for the rest (dates and amounts in facts, spreadsheets' cells).
+        return _MARSHAL + marshal.dumps(flat, 4)
+    except ValueError:
+        return _PICKLE + pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_MARSHAL, _PICKLE = b"M", b"P"
 
 
 def unpack(data: bytes | memoryview) -> ParsedChunk:
     """The chunk ``pack`` sent, with plans to land."""
-    rows, flat, refused = pickle.loads(data)
+    body = data[1:]
+    rows, flat, refused = marshal.loads(body) if data[:1] == _MARSHAL else pickle.loads(body)
     pending = []
     for (
         number,
