@@ -8,7 +8,7 @@ name), re-imports unchanged, the error file with the rows as sent, spreadsheets'
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -157,19 +157,25 @@ def test_an_error_while_reading_fails_the_batch_and_lands_nothing(
 
 
 def test_a_chunk_crosses_the_pipe_as_marshal_when_plain_and_as_pickle_otherwise() -> None:
-    # A register's plans are plain values: ``marshal``, quicker both ways. A fact's amount
-    # (Decimal) and date are not: pickle. Either way the landing side gets the same plans.
+    # A register's plans are plain values, and so are a fact's amounts and dates once sent as
+    # text and ordinals: ``marshal``, quicker both ways. A value of any other kind (a date and
+    # time, as a spreadsheet's cell may give) goes by pickle. Either way the landing side gets
+    # the same plans.
     number = make_id_number(date(1980, 5, 17), "M")
     parsed_id = IdNumber(number, number[:6], date(1980, 5, 17), "M")
     household = HouseholdPlan("003001", 7, "某路1号", "head")
     register = RowPlan(parsed_id, "张三", {"name": "张三"}, {"name": "张三"}, household=household)
+    fields = {"kind": "medical", "amount": Decimal("12.50"), "date": date(2026, 1, 5)}
     medical = RowPlan(
         parsed_id,
         "张三",
-        facts=[FactPlan("medical", {"amount": Decimal("12.50"), "date": date(2026, 1, 5)})],
+        facts=[FactPlan("expenditure", fields), FactPlan("life_event", {"date": date(2026, 1, 3)})],
         updates_as_of=date(2026, 1, 5),
     )
-    for plan, format_byte in ((register, b"M"), (medical, b"P")):
+    death = RowPlan(
+        parsed_id, "张三", updates={"died_at": datetime(2026, 1, 5, 8, 30)}, updates_as_of=None
+    )
+    for plan, format_byte in ((register, b"M"), (medical, b"M"), (death, b"P")):
         rows = [SourceRow(2, [number, "张三"]), SourceRow(3, ["坏", ""])]
         chunk = ParsedChunk(
             rows,
@@ -203,3 +209,8 @@ def test_a_chunk_crosses_the_pipe_as_marshal_when_plain_and_as_pickle_otherwise(
         assert [(f.kind, f.fields) for f in pending.plan.facts] == [
             (f.kind, f.fields) for f in plan.facts
         ]
+        for sent_fact, fact in zip(pending.plan.facts, plan.facts, strict=True):
+            assert [type(v) for v in sent_fact.fields.values()] == [
+                type(v) for v in fact.fields.values()
+            ]
+    assert fields["amount"] == Decimal("12.50")  # the plan's own fields left as they were
