@@ -373,6 +373,7 @@ def _fact(
         fields[name] = Decimal(fields[name])
     return new_tuple(SentFact, (kind, fields, household, per_household, extra, sealed))
 
+
 # ``tuple.__new__``: a named tuple from a tuple, without its Python-level constructor.
 new_tuple: Any = tuple.__new__
 
