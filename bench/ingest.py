@@ -359,6 +359,20 @@ def prepare(feed: str, args: argparse.Namespace, work: Path) -> dict[str, Path]:
     return files
 
 
+def host_reference() -> float:
+    """Seconds a fixed piece of pure Python takes here (best of five): the host's speed.
+
+    The 2-core machines this runs on differ by half from one session to the next, and one
+    machine's speed moves by 10–15 % between runs; figures of different runs compare only
+    next to this."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(range(10_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -402,6 +416,12 @@ def main() -> None:
         child(args)
         return
 
+    reference = host_reference()
+    print(
+        f"host reference: summing 10,000,000 integers in Python takes {reference * 1000:,.0f} ms "
+        "(best of 5; compare runs on different machines by it)",
+        flush=True,
+    )
     work = Path(tempfile.mkdtemp(prefix="mz-bench-ingest-"))
     backends = args.backend or (
         ["sqlite", "postgresql"]
@@ -456,6 +476,7 @@ def main() -> None:
         if not args.keep:
             for path in files.values():
                 path.unlink(missing_ok=True)
+    print(f"\nhost reference: {reference * 1000:,.0f} ms (taken at the start)")
     print(
         f"\n| {args.rows:,} rows, {args.format} | wall | rows/s (wall) | process CPU "
         "| rows/s (CPU) | server CPU | peak memory | load avg |"
