@@ -9,8 +9,8 @@ transaction, while the next ones are read and checked elsewhere:
   numbers, dates and dicts (``pack``: by ``marshal`` where every value is plain, else pickle),
   which the landing side turns back into plans (``unpack``) for a few µs a row — pickling
   the plans themselves, as an earlier version did, cost the landing side about what the
-  reading took off it. The rows as sent cross as
-  one string, split only when a row of the chunk is refused.
+  reading took off it. The rows as sent cross as one string, split only when a row of the
+  chunk is refused.
 - **A thread** (``ChunkReader``) for small files (a fork costs more than it saves) and where
   there is no fork. Python runs one thread at a time: the thread and the landing share a core.
 
@@ -278,10 +278,11 @@ def pack(parsed: ParsedChunk) -> bytes:
     refused = {n: [(e.column, e.reason) for e in errors] for n, errors in parsed.refused.items()}
     flat = (_packed(parsed.rows), pending, refused)
     try:
-        # ``marshal`` where every value is plain (text, numbers, tuples, dicts: a register's
-        # rows): written in a quarter of pickle's time and read in two thirds (5,000 register
-        # rows: 2.9 and 7.5 ms against 12.0 and 11.3 ms), and both ends run the same
-        # interpreter. Pickle for the rest (dates and amounts in facts, spreadsheets' cells).
+        # ``marshal`` where every value is plain (text, numbers, tuples, dicts; a fact's dates
+        # and amounts made so by ``_plain``): written in a quarter of pickle's time and read
+        # in two thirds (5,000 register rows: 2.9 and 7.5 ms against 12.0 and 11.3 ms), and
+        # both ends run the same interpreter. Pickle for any other value (a spreadsheet's
+        # date and time, say).
         return _MARSHAL + marshal.dumps(flat, 4)
     except ValueError:
         return _PICKLE + pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL)
