@@ -5,7 +5,7 @@ A membership, every fact (income, asset, expenditure, life event, enrolment) and
 head name a person or a household. A foreign-key constraint checks each such row on its own:
 PostgreSQL queues an event per row and, at the end, looks up and locks the row it names, one
 query each. An import writes millions of rows: a 1,000,000-row register spent some 14 s of the
-server's time on those checks, alone at the commit, nearly a quarter of the whole import
+server's time on those checks, alone at the commit, about a fifth of the whole import
 (docs/ingest.md, session 8).
 
 Here the same rule is kept by triggers that ``install`` creates (migration
@@ -31,7 +31,7 @@ Two differences from the foreign keys they replace:
   checked by the ORM's ``PROTECT`` only: Django's test framework empties tables in any order.
 
 ``tests/registry/test_references.py`` writes a dangling reference in every column through the
-ORM and through ``COPY``, on both databases. SQLite drops a table's triggers when Django
+ORM and through an import's insert (``COPY`` on PostgreSQL), on both databases. SQLite drops a table's triggers when Django
 rebuilds the table (an ``AlterField`` there copies it into a new one): a later migration that
 does so must call ``install`` again, and that test fails until it does.
 """
@@ -41,8 +41,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-# (table, column, table named) for every reference checked this way.
-REFERENCES: tuple[tuple[str, str, str], ...] = (
+Reference = tuple[str, str, str]  # table, column, table named
+
+# Every reference checked this way.
+REFERENCES: tuple[Reference, ...] = (
     ("registry_household", "head_id", "registry_person"),
     *(
         (f"registry_{fact}", column, f"registry_{named}")
@@ -52,9 +54,6 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
 )
 
 NAMED = ("registry_person", "registry_household")
-
-
-Reference = tuple[str, str, str]
 
 
 def _by_table(references: tuple[Reference, ...]) -> dict[str, list[tuple[str, str]]]:
