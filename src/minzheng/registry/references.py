@@ -31,9 +31,10 @@ Two differences from the foreign keys they replace:
   checked by the ORM's ``PROTECT`` only: Django's test framework empties tables in any order.
 
 ``tests/registry/test_references.py`` writes a dangling reference in every column through the
-ORM and through an import's insert (``COPY`` on PostgreSQL), on both databases. SQLite drops a table's triggers when Django
-rebuilds the table (an ``AlterField`` there copies it into a new one): a later migration that
-does so must call ``install`` again, and that test fails until it does.
+ORM and through an import's insert (``COPY`` on PostgreSQL), on both databases. SQLite drops a
+table's triggers when Django rebuilds the table (an ``AlterField`` there copies it into a new
+one): a later migration that does so must call ``install`` again, and that test fails until it
+does.
 """
 
 from __future__ import annotations
