@@ -1,6 +1,7 @@
-"""The registry's references to persons and households, checked by the database per statement
-(``registry.references``): a row naming a person or household that does not exist is refused,
-whichever way it is written — the ORM, an ``UPDATE``, an import's ``COPY``."""
+"""The registry's references to persons and households (``registry.references``): a row naming a
+person or household that does not exist is refused, whichever way it is written — the ORM, an
+``UPDATE``, an import's insert. PostgreSQL checks them per statement (triggers); SQLite keeps
+its deferred foreign keys, checked here as at a commit (``check_constraints``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ from tests.registry import factories
 pytestmark = pytest.mark.django_db
 
 MISSING = 987_654_321
+
+
+def _checked(table: str) -> None:
+    """SQLite's foreign keys are deferred: checked here as the commit would."""
+    if connection.vendor == "sqlite":
+        connection.check_constraints(table_names=[table])
 
 
 def _model(table: str) -> Any:
@@ -65,11 +72,14 @@ def test_a_row_naming_a_missing_person_or_household_is_refused(
     before = model.objects.count()
     # The row is valid as it stands: the check refuses the missing reference, nothing else.
     kept = model.objects.create(**_row(table, person, household))
+    _checked(table)
     with pytest.raises(IntegrityError), transaction.atomic():
         model.objects.create(**_row(table, person, household) | {column: MISSING})
+        _checked(table)
     # Nor may a row already there be changed to name one.
     with pytest.raises(IntegrityError), transaction.atomic():
         model.objects.filter(pk=kept.pk).update(**{column: MISSING})
+        _checked(table)
     assert model.objects.count() == before + 1
     assert getattr(model.objects.get(pk=kept.pk), column) != MISSING
 
@@ -87,12 +97,14 @@ def test_an_import_copy_naming_a_missing_person_fails_and_writes_nothing(
     dangling = ("b" * 64, MISSING, household.pk, "child")
     with pytest.raises(IntegrityError), transaction.atomic():
         inserter.insert([good, dangling], {})
+        _checked("registry_membership")
     assert not Membership.objects.filter(person=person).exists()  # the good row neither
     with transaction.atomic():
         assert inserter.insert([good], {}) == 1
     assert Membership.objects.filter(person=person).count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers")
 def test_a_person_or_household_keeps_its_id() -> None:
     person = factories.person(name="王五")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -118,17 +130,15 @@ def test_a_person_or_household_still_named_cannot_be_deleted_by_sql(
 
 
 def test_the_checks_are_installed_for_every_reference() -> None:
-    """A migration that rebuilds one of these tables on SQLite drops its triggers."""
+    """A migration that rebuilds one of these tables on SQLite drops its foreign keys."""
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        names = {row[0] for row in cursor.fetchall()}
-    for table, column, _target in references.REFERENCES:
-        if connection.vendor == "sqlite":
-            assert f"{table}_{column}_on_insert" in names
-            assert f"{table}_{column}_on_update" in names
-        else:
-            assert f"{table}_references_on_insert" in names
-            assert f"{table}_references_on_update" in names
+            names = {row[0] for row in cursor.fetchall()}
+        for table, column, target in references.REFERENCES:
+            if connection.vendor == "postgresql":
+                assert f"{table}_references_on_insert" in names
+                assert f"{table}_references_on_update" in names
+            else:
+                cursor.execute(f"PRAGMA foreign_key_list({table})")
+                assert (target, column) in {(row[2], row[3]) for row in cursor.fetchall()}

@@ -6,8 +6,9 @@ new one recorded. ``fingerprint`` is a hash of a fact's natural key within its s
 a file, or overlapping files, adds nothing twice.
 
 A fact's and a membership's person and household, and a household's head, carry no foreign-key
-constraint (``db_constraint=False``): the database checks them once per statement instead of once
-per row, and refuses a missing one all the same (``registry.references``).
+constraint in the model (``db_constraint=False``): PostgreSQL checks them once per statement instead
+of once per row, and refuses a missing one all the same; SQLite keeps its foreign keys
+(``registry.references``).
 """
 
 from __future__ import annotations

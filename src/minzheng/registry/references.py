@@ -8,38 +8,37 @@ query each. An import writes millions of rows: a 1,000,000-row register spent so
 server's time on those checks, alone at the commit, about a fifth of the whole import
 (docs/ingest.md, session 8).
 
-Here the same rule is kept by triggers that ``install`` creates (migration
-``registry.0009``):
+How each database keeps the rule (migration ``registry.0009``):
 
-- **PostgreSQL.** After every statement that inserts or updates rows of such a table (an ORM
+- **PostgreSQL: triggers** (``install``). After every statement that inserts or updates rows of such a table (an ORM
   save, an ``UPDATE``, an import's ``COPY``), one query looks up every reference of the rows it
   wrote (a transition table) by primary key and raises ``foreign_key_violation`` (a Django
   ``IntegrityError``) naming the first that is missing. After a statement that deletes persons
   or households, one query looks for rows that still name them. A person's or household's id
   never changes: changing one is refused.
-- **SQLite.** Each row is checked before it is written, as SQLite's own foreign keys would
-  (``RAISE(ABORT)``, an ``IntegrityError``).
+- **SQLite keeps its foreign keys.** A trigger there costs more than the foreign key it
+  would replace (a 300,000-row register: 22 s against 13 s; any trigger on the memberships
+  table added some 15 µs to every row inserted), and SQLite's deferred foreign key is a
+  look-up, with no lock and no queue. The model state says ``db_constraint=False`` on both
+  databases; migration ``registry.0009`` drops the constraints on PostgreSQL only.
 
-Two differences from the foreign keys they replace:
+Two differences, on PostgreSQL, from the foreign keys they replace:
 
 - **Checked when the statement ends, not at the commit**: a person or household must be
   written before the rows that name it. Every write of the platform does so.
 - **No lock on the row named.** The foreign key locked it (``FOR KEY SHARE``) until the
   commit, against another transaction deleting it meanwhile. Persons and households are never
   deleted (``PROTECT`` stops the ORM; design.md: nothing is deleted, only closed); the delete
-  check stays as the last guard. On SQLite, which has one writer at a time, a delete is
-  checked by the ORM's ``PROTECT`` only: Django's test framework empties tables in any order.
+  check stays as the last guard.
 
 ``tests/registry/test_references.py`` writes a dangling reference in every column through the
-ORM and through an import's insert (``COPY`` on PostgreSQL), on both databases. SQLite drops a
-table's triggers when Django rebuilds the table (an ``AlterField`` there copies it into a new
-one): a later migration that does so must call ``install`` again, and that test fails until it
-does.
+ORM, an update and an import's insert, on both databases. On SQLite a later migration that
+rebuilds one of these tables (an ``AlterField`` there copies it into a new one, from the model
+state) would drop the table's foreign keys; that test then fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 Reference = tuple[str, str, str]  # table, column, table named
@@ -66,9 +65,6 @@ def _by_table(references: tuple[Reference, ...]) -> dict[str, list[tuple[str, st
 
 def _naming(references: tuple[Reference, ...], named: str) -> list[tuple[str, str]]:
     return [(table, column) for table, column, target in references if target == named]
-
-
-# --- PostgreSQL -----------------------------------------------------------------------------
 
 
 def _raise_if_found(query: str, message: str, detail: str, table: str, column: str) -> str:
@@ -158,64 +154,18 @@ def _postgresql_remove(references: tuple[Reference, ...]) -> list[str]:
     return statements
 
 
-# --- SQLite ---------------------------------------------------------------------------------
-
-
-def _sqlite_triggers(references: tuple[Reference, ...]) -> list[tuple[str, str]]:
-    """(name, statement) of every trigger."""
-    triggers = []
-    for table, column, named in references:
-        missing = (
-            f"NEW.{column} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {named} WHERE id = NEW.{column})"
-        )
-        for event, on in (("insert", "INSERT"), ("update", f"UPDATE OF {column}")):
-            name = f"{table}_{column}_on_{event}"
-            triggers.append(
-                (
-                    name,
-                    f"CREATE TRIGGER {name} BEFORE {on} ON {table} FOR EACH ROW WHEN {missing} "
-                    f"BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: "
-                    f"{table}.{column}'); END",
-                )
-            )
-    for named in NAMED:
-        name = f"{named}_id_on_update"
-        triggers.append(
-            (
-                name,
-                f"CREATE TRIGGER {name} BEFORE UPDATE OF id ON {named} FOR EACH ROW "
-                "WHEN OLD.id IS NOT NEW.id "
-                f"BEGIN SELECT RAISE(ABORT, 'the id of a row of {named} does not change'); END",
-            )
-        )
-    return triggers
-
-
-_INSTALL: dict[str, Callable[[tuple[Reference, ...]], list[str]]] = {
-    "postgresql": _postgresql_install,
-    "sqlite": lambda references: [s for _name, s in _sqlite_triggers(references)],
-}
-_REMOVE: dict[str, Callable[[tuple[Reference, ...]], list[str]]] = {
-    "postgresql": _postgresql_remove,
-    "sqlite": lambda references: [
-        f"DROP TRIGGER IF EXISTS {name}" for name, _s in _sqlite_triggers(references)
-    ],
-}
-
-
 def install(connection: Any, references: tuple[Reference, ...] = REFERENCES) -> None:
-    """Create the checks of ``references`` on ``connection``'s database (replacing any there).
+    """Create the checks of ``references`` on PostgreSQL (replacing any there).
 
     A migration passes the references as they stood when it was written."""
     remove(connection, references)
     with connection.cursor() as cursor:
-        for statement in _INSTALL[connection.vendor](references):
+        for statement in _postgresql_install(references):
             cursor.execute(statement)
 
 
 def remove(connection: Any, references: tuple[Reference, ...] = REFERENCES) -> None:
-    """Drop the checks of ``references`` from ``connection``'s database."""
+    """Drop the checks of ``references`` from PostgreSQL."""
     with connection.cursor() as cursor:
-        for statement in _REMOVE[connection.vendor](references):
+        for statement in _postgresql_remove(references):
             cursor.execute(statement)

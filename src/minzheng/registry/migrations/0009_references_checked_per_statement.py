@@ -5,8 +5,8 @@ from django.db import migrations, models
 
 from minzheng.registry import references
 
-# The references this migration checks, as they stood when it was written (see
-# ``registry.references``): the foreign keys it drops, by table, column and table named.
+# The references this migration checks on PostgreSQL, as they stood when it was written (see
+# ``registry.references``): the foreign keys it drops there, by table, column and table named.
 REFERENCES = (
     ("registry_household", "head_id", "registry_person"),
     *(
@@ -17,12 +17,34 @@ REFERENCES = (
 )
 
 
-def install(apps, schema_editor):
-    references.install(schema_editor.connection, REFERENCES)
+def forwards(apps, schema_editor):
+    """PostgreSQL: the foreign keys dropped, the triggers installed. SQLite keeps its foreign
+    keys (see ``registry.references``)."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    quote = schema_editor.quote_name
+    for table, column, _named in REFERENCES:
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        for name, info in constraints.items():
+            if info["foreign_key"] and info["columns"] == [column]:
+                schema_editor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    references.install(connection, REFERENCES)
 
 
-def remove(apps, schema_editor):
-    references.remove(schema_editor.connection, REFERENCES)
+def backwards(apps, schema_editor):
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    references.remove(connection, REFERENCES)
+    quote = schema_editor.quote_name
+    for table, column, named in REFERENCES:
+        schema_editor.execute(
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(f'{table}_{column}_fk')} "
+            f"FOREIGN KEY ({quote(column)}) REFERENCES {quote(named)} (id) "
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
 
 
 class Migration(migrations.Migration):
@@ -31,160 +53,166 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="asset",
-            name="household",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assets",
-                to="registry.household",
-                verbose_name="家庭",
-            ),
+        # The model state loses the constraints on both databases; only PostgreSQL's are
+        # dropped (``forwards``): on SQLite a foreign key costs less than a trigger.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="asset",
+                    name="household",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assets",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="asset",
+                    name="person",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assets",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="enrolment",
+                    name="household",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="enrolment",
+                    name="person",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="expenditure",
+                    name="household",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="expenditures",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="expenditure",
+                    name="person",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="expenditures",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="household",
+                    name="head",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="headed_households",
+                        to="registry.person",
+                        verbose_name="户主",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="income",
+                    name="household",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incomes",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="income",
+                    name="person",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incomes",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="lifeevent",
+                    name="household",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="life_events",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="lifeevent",
+                    name="person",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="life_events",
+                        to="registry.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="membership",
+                    name="household",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.household",
+                        verbose_name="家庭",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="membership",
+                    name="person",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="registry.person",
+                        verbose_name="成员",
+                    ),
+                ),
+            ],
+            database_operations=[migrations.RunPython(forwards, backwards)],
         ),
-        migrations.AlterField(
-            model_name="asset",
-            name="person",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assets",
-                to="registry.person",
-                verbose_name="人员",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="enrolment",
-            name="household",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="enrolments",
-                to="registry.household",
-                verbose_name="家庭",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="enrolment",
-            name="person",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="enrolments",
-                to="registry.person",
-                verbose_name="人员",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="expenditure",
-            name="household",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="expenditures",
-                to="registry.household",
-                verbose_name="家庭",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="expenditure",
-            name="person",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="expenditures",
-                to="registry.person",
-                verbose_name="人员",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="household",
-            name="head",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="headed_households",
-                to="registry.person",
-                verbose_name="户主",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="income",
-            name="household",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incomes",
-                to="registry.household",
-                verbose_name="家庭",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="income",
-            name="person",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incomes",
-                to="registry.person",
-                verbose_name="人员",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="lifeevent",
-            name="household",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="life_events",
-                to="registry.household",
-                verbose_name="家庭",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="lifeevent",
-            name="person",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="life_events",
-                to="registry.person",
-                verbose_name="人员",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="membership",
-            name="household",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="memberships",
-                to="registry.household",
-                verbose_name="家庭",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="membership",
-            name="person",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="memberships",
-                to="registry.person",
-                verbose_name="成员",
-            ),
-        ),
-        migrations.RunPython(install, remove),
     ]
