@@ -35,8 +35,11 @@ def _model(table: str) -> Any:
 
 def _row(table: str, person: Person, household: Household) -> dict[str, Any]:
     """Field values of a valid new row of ``table`` naming ``person`` and ``household``."""
-    own = {"fingerprint": next(_fingerprints), "person_id": person.pk}
-    fact = own | {"household_id": household.pk}
+    fact = {
+        "fingerprint": next(_fingerprints),
+        "person_id": person.pk,
+        "household_id": household.pk,
+    }
     day = date(2026, 1, 5)
     return {
         "registry_household": {

@@ -332,15 +332,14 @@ def unpack(data: bytes | memoryview) -> ParsedChunk:
 
 from_ordinal = date.fromordinal
 
-_NONE: tuple[str, ...] = ()
-
 
 def _plain(fields: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:
     """A fact's fields with its dates as ordinals and its amounts as text (what ``marshal``
     carries), and the names of those fields: pickling a ``date`` or a ``Decimal`` costs the
     reading side some µs each, and unpickling it the landing side (a 医保 chunk went by
     pickle, a third of its landing process's time)."""
-    dates = amounts = _NONE
+    dates: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()
     for name, value in fields.items():
         kind = value.__class__
         if kind is date:
