@@ -62,6 +62,13 @@ def test_lookup_hash_is_stable_and_keyed():
     assert pii.lookup_hash(value) != hashlib.sha256(value.encode()).hexdigest()
 
 
+def test_the_importers_lookup_hasher_gives_the_same_hash_as_lookup_hash():
+    hash_one = pii.lookup_hasher()
+    for value in ("50010119900101123X", "500101199001011234", "", "重庆"):
+        assert hash_one(value) == pii.lookup_hash(value)
+    assert hash_one("50010119900101123X") != hash_one("500101199001011234")
+
+
 def test_altered_ciphertext_is_refused():
     token = pii.encrypt("50010119900101123X")
     raw = bytearray(base64.urlsafe_b64decode(token))

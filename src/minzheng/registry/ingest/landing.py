@@ -120,7 +120,7 @@ def _field_name(attname: str) -> str:
     return attname.removesuffix("_id") if attname.endswith("division_id") else attname
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A good row waiting to land: its number, its plan and the ID number's look-up hash."""
 
@@ -219,7 +219,7 @@ class ChunkOutcome:
         self.errors.setdefault(number, []).append(RowError(column, reason))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Person:
     id: int
     name: str
@@ -244,7 +244,7 @@ _PERSON_AND_HOME = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Fact:
     fingerprint: str
     row: Pending
@@ -288,8 +288,9 @@ class Lander:
         # A person created by this batch has no membership yet: nothing to conflict with.
         self._first_memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
-        # Look-up hash → person id, name, current household (id, number) of fact feeds.
-        self._known: dict[str, tuple[int, str, tuple[int, str] | None]] = {}
+        # Look-up hash → the person (id, name, current household) of fact feeds; the same
+        # ``_Person`` serves every chunk (``_update_persons`` reads its attributes afresh).
+        self._known: dict[str, _Person] = {}
         # New rows written in a thread while the landing goes on (``TrailingWrites``); for the
         # register, the persons and households the rows held from the previous chunk create.
         self.writes = TrailingWrites()
@@ -346,9 +347,9 @@ class Lander:
         known = self._known
         persons: dict[str, _Person] = {}
         for p in pending:
-            if p.key in known:
-                pk, name, household = known[p.key]
-                persons[p.key] = _Person(pk, name, {}, household=household)
+            person = known.get(p.key)
+            if person is not None:
+                persons[p.key] = person
         found = query_in(
             _PERSON_AND_HOME,
             "p.id_number_hash",
@@ -359,8 +360,7 @@ class Lander:
         for pk, digest, name, household_id, number in found:
             key = bytes(digest).hex()
             household = (household_id, number) if household_id is not None else None
-            known[key] = (pk, name, household)
-            persons[key] = _Person(pk, name, {}, household=household)
+            known[key] = persons[key] = _Person(pk, name, {}, household=household)
         for p in pending:
             person = persons.get(p.key)
             if person is None:
@@ -438,7 +438,8 @@ class Lander:
 
         for pk, (key, p) in zip(person_ids, missing.items(), strict=True):
             creates = p.plan.creates or {}
-            persons[key] = _Person(pk, creates.get("name", ""), dict(creates), new=True)
+            # No attribute of a person new in this batch is compared with a row's (nothing to read).
+            persons[key] = _Person(pk, creates.get("name", ""), {}, new=True)
         outcome.created.update(p.number for p in missing.values())
         # A new household's head, when the chunk names it, is written with the household.
         heads_of_new = {
@@ -773,7 +774,9 @@ class Lander:
             raw = row[-1]
             sources[row[0]] = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
         for p in stated:
-            persons[p.key].values = values[persons[p.key].id]
+            person = persons[p.key]
+            person.values = values[person.id]
+            person.changed = False  # a person of a fact feed serves every chunk
         differing = [
             p
             for p in stated

@@ -30,10 +30,11 @@ import queue
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
@@ -132,11 +133,20 @@ class ProcessReader:
     child ending early makes the parent's read fail, which fails the batch.
     """
 
+    # Checked chunks received from the pipe and waiting to land, besides the one in the pipe.
+    AHEAD = 3
+
     def __init__(self, pipeline: FilePipeline) -> None:
         self.pipeline = pipeline
         context = multiprocessing.get_context("fork")
         self.receiver, self.sender = context.Pipe(duplex=False)
         self.process = context.Process(target=self._read, name="ingest-reader", daemon=True)
+        # A thread takes the chunks out of the pipe as they come (bytes only: turning them
+        # into plans stays with the landing), so that the reading process goes on checking
+        # while the landing waits for the database.
+        self.received: queue.Queue[bytes | None] = queue.Queue(maxsize=self.AHEAD)
+        self.stopping = threading.Event()
+        self.receiving = threading.Thread(target=self._receive, name="ingest-receiver", daemon=True)
 
     def _read(self) -> None:  # in the child
         self.receiver.close()
@@ -161,11 +171,11 @@ class ProcessReader:
             warnings.simplefilter("ignore", DeprecationWarning)
             self.process.start()
         self.sender.close()
+        self.receiving.start()
         while True:
-            try:
-                message = self.receiver.recv_bytes()
-            except EOFError:
-                raise RuntimeError("读取文件的进程意外退出") from None
+            message = self.received.get()
+            if message is None:
+                raise RuntimeError("读取文件的进程意外退出")
             kind, body = message[:1], memoryview(message)[1:]
             if kind == _END:
                 return
@@ -173,8 +183,29 @@ class ProcessReader:
                 raise pickle.loads(body)
             yield unpack(body)
 
+    def _receive(self) -> None:  # in the receiving thread
+        while not self.stopping.is_set():
+            try:
+                # Polling, so that ``stop`` never waits for a chunk that is not coming.
+                if not self.receiver.poll(0.1):
+                    continue
+                message: bytes | None = self.receiver.recv_bytes()
+            except (EOFError, OSError):  # the child ended early
+                message = None
+            while not self.stopping.is_set():
+                try:
+                    self.received.put(message, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if message is None or message[:1] != _CHUNK:
+                return
+
     def stop(self) -> None:
         """Let the reading process go (after the last chunk, or when landing failed)."""
+        self.stopping.set()
+        if self.receiving.is_alive():
+            self.receiving.join()
         self.sender.close()
         self.receiver.close()
         if self.process.pid is None:
@@ -228,12 +259,14 @@ class SentHousehold(NamedTuple):
 
 class SentPlan(NamedTuple):
     """A ``RowPlan`` as the landing side receives it: the same attributes in a tuple, some
-    times quicker to build than the dataclass (the landing side only reads a plan)."""
+    times quicker to build than the dataclass (the landing side only reads a plan). The ID
+    number's parts come only with a row that may create a person (``creates``): the landing
+    reads them for nothing else."""
 
-    id_number: SentIdNumber
+    id_number: SentIdNumber | None
     name: str
     creates: dict[str, Any] | None
-    updates: dict[str, Any]
+    updates: Mapping[str, Any]
     updates_as_of: date | None
     facts: list[SentFact]
     household: SentHousehold | None
@@ -244,22 +277,30 @@ def pack(parsed: ParsedChunk) -> bytes:
     pending = []
     for p in parsed.pending:
         plan = p.plan
-        parsed_id = plan.id_number
         household = plan.household
-        pending.append(
-            (
-                p.number,
-                p.key,
-                p.sealed,
+        if plan.creates is None:
+            # A row that creates no person: the landing needs its look-up hash (``key``), not
+            # the ID number's parts.
+            number_sent: tuple[Any, ...] | None = None
+        else:
+            parsed_id = plan.id_number
+            number_sent = (
                 parsed_id.value,
                 parsed_id.address_code,
                 # Dates as their ordinals: pickling a date object costs some 3 µs (a third of
                 # packing a register chunk); an int next to nothing.
                 parsed_id.birth_date.toordinal(),
                 parsed_id.sex,
+            )
+        pending.append(
+            (
+                p.number,
+                p.key,
+                p.sealed,
+                number_sent,
                 plan.name,
                 plan.creates,
-                plan.updates,
+                plan.updates or None,
                 None if plan.updates_as_of is None else plan.updates_as_of.toordinal(),
                 [
                     (f.kind, *_plain(f.fields), f.household, f.per_household, f.extra, f.sealed)
@@ -296,28 +337,14 @@ def unpack(data: bytes | memoryview) -> ParsedChunk:
     body = data[1:]
     rows, flat, refused = marshal.loads(body) if data[:1] == _MARSHAL else pickle.loads(body)
     pending = []
-    for (
-        number,
-        key,
-        sealed,
-        value,
-        address,
-        born,
-        sex,
-        name,
-        creates,
-        updates,
-        as_of,
-        facts,
-        household,
-    ) in flat:
+    for number, key, sealed, number_sent, name, creates, updates, as_of, facts, household in flat:
         plan = new_tuple(
             SentPlan,
             (
-                new_tuple(SentIdNumber, (value, address, from_ordinal(born), sex)),
+                None if number_sent is None else _id_number(*number_sent),
                 name,
                 creates,
-                updates,
+                _NO_UPDATES if updates is None else updates,
                 None if as_of is None else from_ordinal(as_of),
                 [_fact(*fact) for fact in facts] if facts else [],
                 None if household is None else new_tuple(SentHousehold, household),
@@ -331,6 +358,13 @@ def unpack(data: bytes | memoryview) -> ParsedChunk:
 
 
 from_ordinal = date.fromordinal
+# A row stating no person attribute (most rows of a fact feed): one empty mapping for them
+# all, which nothing can change.
+_NO_UPDATES: Mapping[str, Any] = MappingProxyType({})
+
+
+def _id_number(value: str, address: str, born: int, sex: str) -> SentIdNumber:
+    return new_tuple(SentIdNumber, (value, address, from_ordinal(born), sex))
 
 
 def _plain(fields: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:

@@ -148,12 +148,13 @@ class Inserter:
             tail.append(_encoded_once(field.get_db_prep_save(value, connection)))
         names = [*self.columns, *rest]
         tail_tuple = tuple(tail)
+        if not self._adapters:
+            return names, [(*row, *tail_tuple) for row in rows]
         params: list[tuple[Any, ...]] = []
         for row in rows:
-            if self._adapters:
-                row = list(row)
-                for index, adapt in self._adapters:
-                    row[index] = adapt(row[index])
+            row = list(row)
+            for index, adapt in self._adapters:
+                row[index] = adapt(row[index])
             params.append((*row, *tail_tuple))
         return names, params
 
