@@ -20,6 +20,7 @@ from minzheng.registry.ingest.services import (
     import_batch_task,
     run_import,
     seed_feeds,
+    tidy_after,
 )
 from minzheng.registry.ingest.spec import Column, FeedSpec
 
@@ -37,4 +38,5 @@ __all__ = [
     "import_batch_task",
     "run_import",
     "seed_feeds",
+    "tidy_after",
 ]
