@@ -318,7 +318,8 @@ def test_medical_expenses_across_chunks_restated_corrected_and_corrected_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Each pair of rows is a chunk; on PostgreSQL a chunk's facts are written while the next
-    # chunk is read, and that chunk's reads wait for them.
+    # chunk is read, and that chunk's reads wait for them (MZ-5 corrected and MZ-6 restated
+    # in the very next chunk).
     monkeypatch.setattr("minzheng.registry.ingest.pipeline.CHUNK_SIZE", 2)
     rows = register(tmp_path, "002901", size=2)
     headers = ["身份证号码", "结算日期", "自付金额", "单据号", "就诊类型", "医疗机构"]
@@ -334,11 +335,13 @@ def test_medical_expenses_across_chunks_restated_corrected_and_corrected_back(
             *[bill(rows[0], "MZ-1", "100"), bill(rows[1], "MZ-2", "200")],
             *[bill(rows[0], "MZ-1", "100"), bill(rows[0], "MZ-3", "300")],  # MZ-1 restated
             *[bill(rows[0], "MZ-1", "110"), bill(rows[1], "MZ-4", "400")],  # MZ-1 corrected
+            *[bill(rows[1], "MZ-5", "500"), bill(rows[0], "MZ-6", "600")],
+            *[bill(rows[1], "MZ-5", "550"), bill(rows[0], "MZ-6", "600")],  # the chunk before's
         ],
     )
     back = _import(tmp_path, "healthcare_medical", headers, [bill(rows[0], "MZ-1", "100")])
 
-    assert (first.status, first.rows_created, first.rows_unchanged) == ("succeeded", 5, 1)
+    assert (first.status, first.rows_created, first.rows_unchanged) == ("succeeded", 8, 2)
     assert (back.status, back.rows_created, back.rows_unchanged) == ("succeeded", 1, 0)
     bills = [
         (e.reference, e.amount, e.closed_at is None)
@@ -351,4 +354,7 @@ def test_medical_expenses_across_chunks_restated_corrected_and_corrected_back(
         ("MZ-2", Decimal("200.00"), True),
         ("MZ-3", Decimal("300.00"), True),
         ("MZ-4", Decimal("400.00"), True),
+        ("MZ-5", Decimal("500.00"), False),  # corrected in the next chunk
+        ("MZ-5", Decimal("550.00"), True),
+        ("MZ-6", Decimal("600.00"), True),  # restated in the next chunk: once
     ]
