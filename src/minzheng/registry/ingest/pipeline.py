@@ -37,8 +37,9 @@ MEMO_LIMIT = 100_000
 # Most remembered ID numbers (parsed, and their look-up hashes) of a feed about registered
 # persons, whose rows name the same people again and again (a month of wages each, a year of
 # medical settlements): as many as the landing remembers persons (``landing.KNOWN_LIMIT``).
-# With 100,000, a file about 200,000 persons parsed and hashed 72 % of its ID numbers again
-# (the memo filled and was emptied every 139,000 rows); with this, each once.
+# With 100,000, a file about 200,000 persons, in no order, parses and hashes some 72 % of
+# its ID numbers again (reckoned: the memo fills and is emptied every 139,000 rows); with
+# this, each once.
 ID_MEMO_LIMIT = KNOWN_LIMIT
 
 

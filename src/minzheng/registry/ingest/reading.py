@@ -14,8 +14,8 @@ transaction, while the next ones are read and checked elsewhere:
 - **A thread** (``ChunkReader``) for small files (a fork costs more than it saves) and where
   there is no fork. Python runs one thread at a time: the thread and the landing share a core.
 
-At most ``AHEAD`` checked chunks wait (a process: the one in the pipe), so memory stays
-bounded. An error while reading is raised on the landing side, which fails the batch.
+At most ``AHEAD`` checked chunks wait (a process: besides the one in the pipe), so memory
+stays bounded. An error while reading is raised on the landing side, which fails the batch.
 """
 
 from __future__ import annotations
@@ -127,10 +127,11 @@ class ProcessReader:
 
     The child touches no database: it has the parent's objects (the feed, the division index,
     the open file) as they were at the fork, writes each checked chunk into a pipe and leaves
-    without running any clean-up of them. A write blocks until the parent reads, so at most one
-    chunk waits besides the one being checked. The parent closing its end (done, failed, or
-    killed: the system closes it) makes the child's next write fail, and the child ends; the
-    child ending early makes the parent's read fail, which fails the batch.
+    without running any clean-up of them. A thread of the parent reads the pipe into a queue
+    of ``AHEAD`` chunks; a write blocks until that thread reads it, so at most ``AHEAD``
+    chunks wait besides the one in the pipe and the one being checked. The parent closing its
+    end (done, failed, or killed: the system closes it) makes the child's next write fail, and
+    the child ends; the child ending early makes the parent's read fail, which fails the batch.
     """
 
     # Checked chunks received from the pipe and waiting to land, besides the one in the pipe.
@@ -190,7 +191,7 @@ class ProcessReader:
                 if not self.receiver.poll(0.1):
                     continue
                 message: bytes | None = self.receiver.recv_bytes()
-            except (EOFError, OSError):  # the child ended early
+            except Exception:  # the child ended early (EOFError), or the pipe failed
                 message = None
             while not self.stopping.is_set():
                 try:
