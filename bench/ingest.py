@@ -38,6 +38,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGES = ROOT / "src" / "minzheng" / "divisions" / "data" / "chongqing-villages.csv"
@@ -154,7 +155,7 @@ def child(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
     from minzheng.divisions import services as division_services
-    from minzheng.registry.ingest import run_import, tidy_after
+    from minzheng.registry.ingest import run_import
 
     call_command("migrate", verbosity=0)
     division_services.load_divisions()
@@ -169,9 +170,7 @@ def child(args: argparse.Namespace) -> None:
         }
         # What the worker (or ``minzheng import``) does after a large batch: the register the
         # fact feed is about has been tidied (vacuumed and analysed, PostgreSQL) before it.
-        started = time.perf_counter()
-        results["register"]["tidied"] = tidy_after(batch)
-        results["register"]["tidy_seconds"] = time.perf_counter() - started
+        results["register"].update(_tidied(batch))
     if args.tracemalloc:
         import tracemalloc
 
@@ -220,10 +219,16 @@ def child(args: argparse.Namespace) -> None:
 
         results["import"]["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     # The same after the import measured (not counted in it: the worker does it next).
-    started = time.perf_counter()
-    results["import"]["tidied"] = tidy_after(batch)
-    results["import"]["tidy_seconds"] = time.perf_counter() - started
+    results["import"].update(_tidied(batch))
     print("RESULT " + json.dumps(results, ensure_ascii=False))
+
+
+def _tidied(batch: Any) -> dict[str, Any]:
+    """``tidy_after(batch)``, timed: whether the tables were tidied, and in how long."""
+    from minzheng.registry.ingest import tidy_after
+
+    started = time.perf_counter()
+    return {"tidied": tidy_after(batch), "tidy_seconds": time.perf_counter() - started}
 
 
 class _MemorySampler(threading.Thread):

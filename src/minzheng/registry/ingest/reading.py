@@ -62,6 +62,18 @@ class ParsedChunk:
 _DONE = object()
 
 
+def _put_unless_stopped(waiting: queue.Queue[Any], item: Any, stopping: threading.Event) -> bool:
+    """Put ``item`` in ``waiting`` once there is room, unless ``stopping`` is set meanwhile
+    (then ``False``): a reading thread never blocks on a queue nobody takes from any more."""
+    while not stopping.is_set():
+        try:
+            waiting.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 class ChunkReader:
     """Reads and checks chunks in a thread of its own while the caller lands the previous ones.
 
@@ -83,13 +95,7 @@ class ChunkReader:
         self.interval = sys.getswitchinterval()
 
     def _put(self, item: Any) -> bool:
-        while not self.stopping.is_set():
-            try:
-                self.queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return _put_unless_stopped(self.queue, item, self.stopping)
 
     def _read(self) -> None:
         try:
@@ -193,12 +199,8 @@ class ProcessReader:
                 message: bytes | None = self.receiver.recv_bytes()
             except Exception:  # the child ended early (EOFError), or the pipe failed
                 message = None
-            while not self.stopping.is_set():
-                try:
-                    self.received.put(message, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+            if not _put_unless_stopped(self.received, message, self.stopping):
+                return
             if message is None or message[:1] != _CHUNK:
                 return
 

@@ -43,13 +43,6 @@ from minzheng.registry.models import Feed, Household, ImportBatch, Membership, P
 logger = logging.getLogger(__name__)
 
 AUDIT_ACTION = "registry.import"
-# The tables an import writes (``tidy_after``).
-TIDIED_MODELS: tuple[type[models.Model], ...] = (
-    Person,
-    Household,
-    Membership,
-    *FACT_MODELS.values(),
-)
 CITY_PATH = "500000/"
 Status = ImportBatch.Status
 FINISHED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED)
@@ -459,6 +452,13 @@ def division_for_code(code: str) -> Division:
 
 # A batch creating at least this many rows has the registry's tables tidied after it.
 TIDY_MIN_ROWS = 10_000
+# The tables an import writes.
+TIDIED_MODELS: tuple[type[models.Model], ...] = (
+    Person,
+    Household,
+    Membership,
+    *FACT_MODELS.values(),
+)
 
 
 def tidy_after(batch: ImportBatch) -> bool:

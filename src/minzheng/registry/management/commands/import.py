@@ -83,7 +83,7 @@ class Command(BaseCommand):
             self.stdout.write(f"错误行文件：{batch.error_file.path}")
         if batch.status == batch.Status.FAILED:
             raise CommandError("导入失败")
-        if batch.rows_created >= services.TIDY_MIN_ROWS and services.tidy_after(batch):
+        if services.tidy_after(batch):
             self.stdout.write("已整理数据库（VACUUM ANALYZE），后续查询与导入更快。")
 
     def _user(self, username: str) -> Any:
