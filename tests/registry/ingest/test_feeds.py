@@ -13,11 +13,13 @@ from minzheng.accounts.models import OrgUnit
 from minzheng.divisions.models import Division
 from minzheng.registry import pii
 from minzheng.registry.ingest import FEEDS, run_import, seed_feeds
+from minzheng.registry.ingest.landing import first_load
 from minzheng.registry.models import (
     Asset,
     Enrolment,
     Expenditure,
     Feed,
+    ImportBatch,
     Income,
     LifeEvent,
     Person,
@@ -314,13 +316,19 @@ def test_attribute_updates_across_chunks(tmp_path: Path, monkeypatch: pytest.Mon
     assert _person(rows[1]).field_sources["disability_grade"]["as_of"] == "2024-01-01"
 
 
+@pytest.mark.parametrize("slots", ["remembered", "forgotten", "all-alike"])
 def test_medical_expenses_across_chunks_restated_corrected_and_corrected_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slots: str
 ) -> None:
     # Each pair of rows is a chunk; on PostgreSQL a chunk's facts are written while the next
     # chunk is read, and that chunk's reads wait for them (MZ-5 corrected and MZ-6 restated
-    # in the very next chunk).
+    # in the very next chunk). The first file is the feed's first load, whose slots filled
+    # are remembered (``Lander._filled``); the second is not.
     monkeypatch.setattr("minzheng.registry.ingest.pipeline.CHUNK_SIZE", 2)
+    if slots == "forgotten":  # past the limit after the first chunk: looked up from then on
+        monkeypatch.setattr("minzheng.registry.ingest.landing.FILLED_LIMIT", 1)
+    elif slots == "all-alike":  # every slot's hash the same: each looked up after the first
+        monkeypatch.setattr("minzheng.registry.ingest.landing._slot_key", lambda *_: 0)
     rows = register(tmp_path, "002901", size=2)
     headers = ["身份证号码", "结算日期", "自付金额", "单据号", "就诊类型", "医疗机构"]
 
@@ -358,3 +366,27 @@ def test_medical_expenses_across_chunks_restated_corrected_and_corrected_back(
         ("MZ-5", Decimal("550.00"), True),
         ("MZ-6", Decimal("600.00"), True),  # restated in the next chunk: once
     ]
+
+
+def test_a_first_load_is_one_no_other_batch_of_the_feed_can_have_left_a_fact_from() -> None:
+    feed = Feed.objects.get(code="healthcare_medical")
+
+    def batch(status: str, created: int = 0, code: str = "healthcare_medical") -> ImportBatch:
+        return ImportBatch.objects.create(
+            feed=Feed.objects.get(code=code), file_name="f.csv", status=status, rows_created=created
+        )
+
+    this = batch("running")
+    assert first_load(this)
+    # Nothing of a failed batch lands; one finished with nothing new left nothing; another
+    # feed's facts never fill this feed's slots.
+    batch("failed", 0)
+    batch("succeeded", 0)
+    batch("partial", 0)
+    batch("succeeded", 5, code="police_hukou")
+    assert first_load(this)
+    for status, created in (("partial", 1), ("succeeded", 3), ("running", 0), ("pending", 0)):
+        other = batch(status, created)
+        assert not first_load(this), status
+        other.delete()
+    assert ImportBatch.objects.filter(feed=feed).count() == 4

@@ -74,6 +74,9 @@ Slots = dict[int | None, dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]
 KNOWN_LIMIT = 250_000
 # Most distinct values of one identity field a slot look-up names in its WHERE clause.
 NARROW_LIMIT = 5000
+# Most slots of one kind a feed's first load remembers as filled (``Lander._filled``): some
+# 65 bytes each. Past it, the rest of the batch looks its slots up in the database.
+FILLED_LIMIT = 1_000_000
 
 NO_PERSON = "未找到该身份证号码对应的人员，请先导入户籍数据"
 NO_HOUSEHOLD = "该人员尚无家庭（户籍）记录，请先导入户籍数据"
@@ -130,6 +133,37 @@ class Pending:
     # A register row's per-row work done where it was checked (see ``seal``): the ID number
     # encrypted and masked, the membership's fingerprint.
     sealed: tuple[str, str, str] | None = None
+
+
+def _slot(plan: FactPlan, own: Sequence[str]) -> tuple[str, ...]:
+    """The slot a fact fills (its identity fields but the owner, normalised)."""
+    if plan.sealed is not None:
+        return plan.sealed[1]
+    return tuple([_normal(plan.fields.get(f)) for f in own])
+
+
+def _slot_key(owner: int | None, slot: tuple[str, ...]) -> int:
+    """A slot of an owner, hashed (``Lander._filled``): equal for the same slot, and equal
+    for two different ones only by chance, which costs a look-up, nothing more."""
+    return hash((owner, slot))
+
+
+def first_load(batch: ImportBatch) -> bool:
+    """Whether ``batch`` is its feed's first load: no other batch of the feed can have left a
+    fact (each one failed — nothing of a failed batch lands — or finished with nothing new).
+
+    Another batch of the feed waiting or running meanwhile counts as having left facts.
+    """
+    return not (
+        ImportBatch.objects.filter(feed_id=batch.feed_id)
+        .exclude(pk=batch.pk)
+        .exclude(status=ImportBatch.Status.FAILED)
+        .exclude(
+            status__in=(ImportBatch.Status.SUCCEEDED, ImportBatch.Status.PARTIAL),
+            rows_created=0,
+        )
+        .exists()
+    )
 
 
 def household_number(division_codes: dict[int, str], division_id: int, number: str) -> str:
@@ -300,6 +334,9 @@ class Lander:
         self.feed_batches = set(
             ImportBatch.objects.filter(feed_id=batch.feed_id).values_list("id", flat=True)
         )
+        # A feed's first load: the slots its facts have filled, per kind (see ``_unfilled``);
+        # ``None`` once a kind passes ``FILLED_LIMIT``.
+        self._filled: dict[str, set[int] | None] | None = {} if first_load(batch) else None
 
     # --- the chunk ---------------------------------------------------------------------
 
@@ -674,6 +711,38 @@ class Lander:
             )
         return slots
 
+    def _unfilled(
+        self, kind: str, facts: list[_Fact], own: list[str]
+    ) -> tuple[list[_Fact], list[_Fact], list[int]]:
+        """A feed's first load: ``facts`` split into those filling a slot no fact of the feed
+        has filled (nothing to look up) and the rest, with the former's slots hashed.
+
+        No earlier batch of the feed left a fact (``first_load``), so every open fact of the
+        feed is one this batch wrote, and ``_filled`` holds the slot (owner and identity,
+        hashed) of each. A slot not there is empty: its fact is new, and so is its
+        fingerprint, which names the slot. A slot there — filled earlier in the batch (a
+        bill corrected in a later chunk), or a hash shared by chance with another slot — is
+        looked up in the database as in any other load.
+        """
+        filled = None if self._filled is None else self._filled.setdefault(kind, set())
+        if filled is None:
+            return [], facts, []
+        by_household = kind == "enrolment"
+        keys = [
+            _slot_key(f.household_id if by_household else f.person_id, _slot(f.plan, own))
+            for f in facts
+        ]
+        new: list[_Fact] = []
+        checked: list[_Fact] = []
+        new_keys: list[int] = []
+        for fact, key in zip(facts, keys, strict=True):
+            if key in filled:
+                checked.append(fact)
+            else:
+                new.append(fact)
+                new_keys.append(key)
+        return new, checked, new_keys
+
     def _facts_to_write(
         self, kind: str, facts: list[_Fact], outcome: ChunkOutcome
     ) -> tuple[Inserter, list[tuple[Any, ...]], list[_Fact]] | None:
@@ -688,26 +757,27 @@ class Lander:
         if not fresh:
             return None
         model = FACT_MODELS[kind]
-        # The same values restated are unchanged; other values replace the open fact, which is
-        # closed (never deleted). A fact already there is always in its own slot.
-        slots = self._open_slots(kind, fresh)
         identity, value_fields = FACT_KEYS[kind]
         own = [f for f in identity if f not in ("person", "household")]
         by_household = kind == "enrolment"
+        new, checked, keys = self._unfilled(kind, fresh, own)
+        # The same values restated are unchanged; other values replace the open fact, which is
+        # closed (never deleted). A fact already there is always in its own slot.
+        slots = self._open_slots(kind, checked) if checked else {}
         to_close: list[tuple[Any, ...]] = []
         columns = tuple(sorted({name for f in fresh for name in f.plan.fields}))
         fields = {f.attname: f for f in model._meta.concrete_fields}
         defaults = {c: fields[c].get_default() for c in columns}  # for a field a row leaves out
         inserts: list[tuple[Any, ...]] = []
         landing: list[_Fact] = []
-        for fact in fresh:
+        for fact in checked:
             stated = fact.plan.fields
             held = slots.get(fact.household_id if by_household else fact.person_id)
             if held:  # the owner has open facts from this feed: do any fill this slot?
+                slot = _slot(fact.plan, own)
                 if fact.plan.sealed is not None:
-                    slot, values = fact.plan.sealed[1], fact.plan.sealed[2]
+                    values = fact.plan.sealed[2]
                 else:
-                    slot = tuple(_normal(stated.get(f)) for f in own)
                     values = tuple(_normal(stated.get(f)) for f in value_fields)
                 standing = held.get(slot, [])
                 if any(v == values for _pk, v in standing):
@@ -741,6 +811,18 @@ class Lander:
                 if row[0] not in taken or row[0] in again
             ]
             landing = [f for f in landing if f.fingerprint not in taken or f.fingerprint in again]
+        if new:
+            inserts.extend(
+                (
+                    f.fingerprint,
+                    f.person_id,
+                    f.household_id,
+                    *(f.plan.fields.get(c, defaults[c]) for c in columns),
+                )
+                for f in new
+            )
+            landing.extend(new)
+        self._remember_filled(kind, keys)
         if not inserts:
             return None
         key = (kind, columns)
@@ -754,6 +836,18 @@ class Lander:
             [(pk, *row) for pk, row in zip(ids, inserts, strict=True)],
             landing,
         )
+
+    def _remember_filled(self, kind: str, keys: list[int]) -> None:
+        """A first load: the slots hashed to ``keys`` filled now (by the facts ``_unfilled``
+        found new; the others' slots are remembered already); past ``FILLED_LIMIT``, no slot
+        of the kind is remembered any more."""
+        if self._filled is None or not keys:
+            return
+        filled = self._filled[kind]
+        assert filled is not None
+        filled.update(keys)
+        if len(filled) > FILLED_LIMIT:
+            self._filled[kind] = None
 
     # --- person attributes -------------------------------------------------------------
 
