@@ -7,8 +7,12 @@ cannot conflict may be held and written in a thread while the landing goes on
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from minzheng.registry.ingest import services
 from minzheng.registry.ingest.sql import Inserter, TrailingWrites
@@ -106,3 +110,51 @@ def test_the_batchs_look_ups_go_by_index_whatever_the_statistics() -> None:
     assert "Seq Scan" not in plan and "registry_person_id_number_hash" in plan
     assert "Seq Scan on t_staged" in staged and "JIT" not in staged
     assert Person.objects.count() == 0
+
+
+def test_the_values_the_same_for_every_row_are_stored_as_if_bound() -> None:
+    # SQLite writes them into the statement as literals: a quote, a percent sign (Django's
+    # cursor reads "%s" as a parameter), JSON, a boolean, a number, a time and NULL must be
+    # stored as binding them stores them — the same values, of the same SQLite types.
+    columns = ["id", "id_number_encrypted", "id_number_hash", "id_number_masked", "name", "sex"]
+    columns += ["birth_date"]
+    constants = {
+        "created_at": timezone.now(),
+        "field_sources": {"name": {"feed_name": "it's 100% %s '引号'", "batch": 7}},
+        "industry": "O'Brien %% 50%s",
+        "major_illness": True,
+        "self_care_items_lost": 3,
+        "disability_grade": None,
+    }
+
+    def row(pk: int) -> tuple[Any, ...]:
+        return (pk, "sealed", f"{pk % 256:02x}" * 32, "500101********123X", "张三", "M")
+
+    inserter = Inserter(Person, columns, skip_conflicts=False)
+    with transaction.atomic():
+        assert inserter.insert([(*row(910001), date(1980, 1, 2))], constants) == 1
+        names, bound = inserter._prepared([(*row(910002), date(1980, 1, 2))], constants)
+        with connection.cursor() as cursor:
+            cursor.executemany(inserter._sql(names), bound)
+    fields = [f.column for f in Person._meta.concrete_fields if f.column != "id"]
+    table = Person._meta.db_table
+    typed = ", ".join(f"typeof({c}), {c}" if connection.vendor == "sqlite" else c for c in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {typed} FROM {table} WHERE id IN (910001, 910002) ORDER BY id")
+        literal, as_bound = cursor.fetchall()
+    # The look-up hash differs (the ids differ); everything else is the same.
+    per_field = 2 if connection.vendor == "sqlite" else 1
+    differing = {
+        fields[i // per_field]
+        for i, (a, b) in enumerate(zip(literal, as_bound, strict=True))
+        if a != b
+    }
+    assert differing == {"id_number_hash"}
+    person = Person.objects.get(pk=910001)
+    assert person.field_sources == constants["field_sources"]
+    assert (person.industry, person.major_illness, person.self_care_items_lost) == (
+        "O'Brien %% 50%s",
+        True,
+        3,
+    )
+    assert person.created_at == constants["created_at"]

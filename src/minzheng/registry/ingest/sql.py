@@ -14,6 +14,7 @@ import contextlib
 import json
 import zlib
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -50,6 +51,27 @@ def _encoded_once(value: Any) -> Any:
     encoded = (value.dumps or json.dumps)(value.obj)
     data = encoded.encode() if isinstance(encoded, str) else bytes(encoded)
     return type(value)(value.obj, dumps=lambda _obj: data)
+
+
+def _sqlite_literal(value: Any) -> str | None:
+    """``value`` (adapted for SQLite) as an SQL literal SQLite stores exactly as it stores the
+    value bound (text, integer, blob, NULL; a ``Decimal`` as its text, as Django binds it),
+    with ``%`` doubled for Django's cursor; ``None`` where there is no such literal."""
+    if value is None:
+        return "NULL"
+    kind = value.__class__
+    if kind is bool:
+        return "1" if value else "0"
+    if kind is int:
+        return str(value)
+    if kind is str or kind is Decimal:
+        shown = str(value)
+        if "\x00" in shown:
+            return None
+        return "'" + shown.replace("'", "''").replace("%", "%%") + "'"
+    if kind is bytes:
+        return f"X'{value.hex()}'"
+    return None
 
 
 def _column(field: models.Field[Any, Any]) -> str:
@@ -100,6 +122,8 @@ class Inserter:
     def insert(self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]) -> int:
         """Insert ``rows`` (tuples in ``columns`` order) with ``constants`` and defaults;
         returns how many went in (a row that breaks a unique constraint is skipped)."""
+        if connection.vendor == "sqlite":
+            return self._insert_sqlite(rows, constants)
         names, params = self._prepared(rows, constants)
         if not params:
             return 0
@@ -135,28 +159,67 @@ class Inserter:
             + (" ON CONFLICT DO NOTHING" if self.skip_conflicts else "")
         )
 
-    def _prepared(
-        self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]
-    ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """The columns written and the rows adapted for the database, constants and defaults
-        appended."""
+    def _tail(self, constants: dict[str, Any]) -> tuple[list[str], tuple[Any, ...]]:
+        """The columns the rows do not give, and their values for every row (``constants``,
+        else the field's default), adapted for the database."""
         rest = [name for name in self._fields if name not in self.columns]
         tail = []
         for name in rest:
             field = self._fields[name]
             value = constants[name] if name in constants else field.get_default()
             tail.append(_encoded_once(field.get_db_prep_save(value, connection)))
-        names = [*self.columns, *rest]
-        tail_tuple = tuple(tail)
+        return rest, tuple(tail)
+
+    def _adapted(self, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
         if not self._adapters:
-            return names, [(*row, *tail_tuple) for row in rows]
-        params: list[tuple[Any, ...]] = []
+            return rows
+        adapted = []
         for row in rows:
             row = list(row)
             for index, adapt in self._adapters:
                 row[index] = adapt(row[index])
-            params.append((*row, *tail_tuple))
-        return names, params
+            adapted.append(row)
+        return adapted
+
+    def _prepared(
+        self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The columns written and the rows adapted for the database, constants and defaults
+        appended."""
+        rest, tail = self._tail(constants)
+        return [*self.columns, *rest], [(*row, *tail) for row in self._adapted(rows)]
+
+    def _insert_sqlite(self, rows: Iterable[Sequence[Any]], constants: dict[str, Any]) -> int:
+        """SQLite: the rows as they are given, with the values the same for every row
+        (``_tail``) written into the statement as literals.
+
+        Appending those values to every row and binding them row after row cost the landing
+        some 2 µs a person (13 of a new person's 22 columns), about 10 % of inserting it
+        (1,000,000 persons: 15.7–15.9 s against 17.6–18.4 s). A value with no exact literal
+        is bound as before.
+        """
+        rest, tail = self._tail(constants)
+        literals: list[str] = []
+        for value in tail:
+            literal = _sqlite_literal(value)
+            if literal is None:
+                names, bound = self._prepared(rows, constants)
+                return self._execute_sqlite(self._sql(names), bound)
+            literals.append(literal)
+        values = ", ".join(["%s"] * len(self.columns) + literals)
+        sql = (
+            f"INSERT INTO {self._table} ({self._columns([*self.columns, *rest])}) "
+            f"VALUES ({values})" + (" ON CONFLICT DO NOTHING" if self.skip_conflicts else "")
+        )
+        return self._execute_sqlite(sql, self._adapted(rows))
+
+    def _execute_sqlite(self, sql: str, params: Iterable[Sequence[Any]]) -> int:
+        params = params if isinstance(params, list) else list(params)
+        if not params:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+            return int(cursor.rowcount)
 
     def _copy(self, names: list[str], params: list[tuple[Any, ...]]) -> int:
         """PostgreSQL: COPY the rows into a temporary table, then insert what is new from it.
