@@ -390,3 +390,31 @@ def test_a_first_load_is_one_no_other_batch_of_the_feed_can_have_left_a_fact_fro
         assert not first_load(this), status
         other.delete()
     assert ImportBatch.objects.filter(feed=feed).count() == 4
+
+
+def test_a_first_load_fails_when_another_batch_of_the_feed_lands_meanwhile(
+    tmp_path: Path,
+) -> None:
+    rows = register(tmp_path, "002921", size=2)
+    headers = ["身份证号码", "结算日期", "自付金额", "单据号", "就诊类型", "医疗机构"]
+    path = write_csv(
+        tmp_path / "bills.csv",
+        headers,
+        [[rows[0][0], "2025-04-01", "100", "MZ-1", "门诊", "万州区人民医院"]],
+    )
+    feed = Feed.objects.get(code="healthcare_medical")
+
+    def another_lands(_counters: Any) -> None:
+        # Another batch of the feed, started after this one, done before it: its facts were
+        # never looked up by this one.
+        ImportBatch.objects.create(
+            feed=feed, file_name="other.csv", status="succeeded", rows_created=1
+        )
+
+    batch = run_import(feed_code="healthcare_medical", path=path, by=None, progress=another_lands)
+
+    assert batch.status == "failed"
+    assert "另一批次已完成导入" in batch.message and "请重新导入" in batch.message
+    assert not Expenditure.objects.exists()
+    again = run_import(feed_code="healthcare_medical", path=path, by=None)
+    assert (again.status, again.rows_created) == ("succeeded", 1)

@@ -142,6 +142,34 @@ def _slot(plan: FactPlan, own: Sequence[str]) -> tuple[str, ...]:
     return tuple([_normal(plan.fields.get(f)) for f in own])
 
 
+class BatchConflict(Exception):
+    """The batch cannot land as it is (``reason``, in Chinese); run again, it can."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+OVERTAKEN = (
+    "本批次是该数据源的首次导入，导入期间同一数据源的另一批次已完成导入，"
+    "本批次未导入任何数据，请重新导入该文件。"
+)
+
+
+def landed_meanwhile(batch: ImportBatch) -> bool:
+    """Whether another batch of ``batch``'s feed has landed something since ``batch``, a
+    first load, started (none had: ``first_load``)."""
+    return (
+        ImportBatch.objects.filter(
+            feed_id=batch.feed_id,
+            status__in=(ImportBatch.Status.SUCCEEDED, ImportBatch.Status.PARTIAL),
+            rows_created__gt=0,
+        )
+        .exclude(pk=batch.pk)
+        .exists()
+    )
+
+
 def _slot_key(owner: int | None, slot: tuple[str, ...]) -> int:
     """A slot of an owner, hashed (``Lander._filled``): equal for the same slot, and equal
     for two different ones only by chance, which costs a look-up, nothing more."""
@@ -152,7 +180,10 @@ def first_load(batch: ImportBatch) -> bool:
     """Whether ``batch`` is its feed's first load: no other batch of the feed can have left a
     fact (each one failed — nothing of a failed batch lands — or finished with nothing new).
 
-    Another batch of the feed waiting or running meanwhile counts as having left facts.
+    Another batch of the feed waiting or running meanwhile counts as having left facts. One
+    started after this one cannot see its facts until it commits, and this one does not look
+    for theirs: should one land something first, this one fails at its end
+    (``landed_meanwhile``).
     """
     return not (
         ImportBatch.objects.filter(feed_id=batch.feed_id)
@@ -345,6 +376,10 @@ class Lander:
         self.writes.flush()
         self._held_persons.clear()
         self._held_households.clear()
+        if self._filled and landed_meanwhile(self.batch):
+            # Its facts were never looked up: a fact another batch landed in the same slot
+            # meanwhile would stay open beside this batch's.
+            raise BatchConflict(OVERTAKEN)
 
     def close(self) -> None:
         """Let go of the writing thread (after ``finish``, or when the batch failed)."""

@@ -32,7 +32,7 @@ from minzheng.divisions import selectors as division_selectors
 from minzheng.divisions.models import Division
 from minzheng.registry.ingest import progress as progress_file
 from minzheng.registry.ingest.feeds import FEEDS, get_feed
-from minzheng.registry.ingest.landing import FACT_MODELS
+from minzheng.registry.ingest.landing import FACT_MODELS, BatchConflict
 from minzheng.registry.ingest.pipeline import Counters, FilePipeline, Outcome, today
 from minzheng.registry.ingest.places import DivisionIndex
 from minzheng.registry.ingest.reader import FileProblem, open_source
@@ -379,7 +379,7 @@ def run_import(
                 after=_summary(batch),
                 division_code=_division_code(batch),
             )
-    except FileProblem as exc:
+    except (FileProblem, BatchConflict) as exc:
         error_path.unlink(missing_ok=True)
         batch = _fail(batch, exc.reason, by)
     except BaseException as exc:
