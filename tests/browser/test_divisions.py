@@ -22,7 +22,9 @@ def test_county_officer_expands_wanzhou_and_sees_townships_with_counts(
 
     page.locator("[data-testid=expand-500101]").click()
     township = county.locator("li[data-code='500101001']")
-    expect(township).to_be_visible()
+    # The first expansion counts every township's persons and units on a server just
+    # started: more than expect's 5 s, once, on a slow host (CI, 27 November 2026).
+    expect(township).to_be_visible(timeout=20_000)
     expect(township).to_contain_text("高笋塘街道")
     # The row's columns: name, level, code, area type, number of villages, then the counters.
     cells = township.locator(".mz-node-row").first.locator(":scope > div")
