@@ -194,9 +194,9 @@ class Inserter:
         (``_tail``) written into the statement as literals.
 
         Appending those values to every row and binding them row after row cost the landing
-        some 2 µs a person (13 of a new person's 22 columns), about 10 % of inserting it
-        (1,000,000 persons: 15.7–15.9 s against 17.6–18.4 s). A value with no exact literal
-        is bound as before.
+        some 2 µs a person (13 of a new person's 22 columns), about 10 % of inserting it (a
+        script making and inserting 1,000,000 persons: 15.7–15.9 s against 17.6–18.4 s). A
+        value with no exact literal is bound as before.
         """
         rest, tail = self._tail(constants)
         literals: list[str] = []
