@@ -432,7 +432,12 @@ def _decision_days(today: dt.date) -> tuple[dt.date, dt.date]:
     """The two days the county decided on: last month, and today. The engine compiles its plan
     once per day it evaluates (today's is compiled already by the screening), so the demo's
     decisions share these two days."""
-    return workdays_before(today, 20), today
+    old = workdays_before(today, 20)
+    if (old.year, old.month) == (today.year, today.month):
+        # Late in a month twenty working days back are still this month (from 28 November
+        # 2026: 2 November): the last working day of the month before, then.
+        old = workdays_before(today.replace(day=1), 1)
+    return old, today
 
 
 def _start_for(decided: dt.date) -> dt.date:

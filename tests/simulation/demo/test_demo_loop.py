@@ -3,6 +3,8 @@ all through the services as the demo users, with every case's trail from its ope
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minzheng.accounts.models import OrgUnit, User
@@ -110,3 +112,18 @@ def test_running_the_loop_again_changes_nothing(loop_world: World) -> None:
     assert again.skipped is True
     assert again.reason == "done before"
     assert (Case.objects.count(), Referral.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "today",
+    [dt.date(2026, 11, 27), dt.date(2026, 11, 28), dt.date(2026, 12, 31), dt.date(2027, 3, 1)],
+)
+def test_the_county_decided_last_month_whatever_the_day(today: dt.date) -> None:
+    # The paid case's first payment is last month's: on 28 November 2026 twenty working days
+    # back were still November, and the case had one payment, not two.
+    old, recent = demo_loop._decision_days(today)
+    first_of_month = today.replace(day=1)
+    assert recent == today
+    assert old < first_of_month
+    assert old <= demo_loop.workdays_before(today, 20)
+    assert (first_of_month - old).days < 40
