@@ -156,18 +156,20 @@ OVERTAKEN = (
 )
 
 
+# A batch that landed something new (nothing of a failed batch lands).
+_LANDED = models.Q(
+    status__in=(ImportBatch.Status.SUCCEEDED, ImportBatch.Status.PARTIAL), rows_created__gt=0
+)
+
+
+def _other_batches(batch: ImportBatch) -> models.QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(feed_id=batch.feed_id).exclude(pk=batch.pk)
+
+
 def landed_meanwhile(batch: ImportBatch) -> bool:
     """Whether another batch of ``batch``'s feed has landed something since ``batch``, a
     first load, started (none had: ``first_load``)."""
-    return (
-        ImportBatch.objects.filter(
-            feed_id=batch.feed_id,
-            status__in=(ImportBatch.Status.SUCCEEDED, ImportBatch.Status.PARTIAL),
-            rows_created__gt=0,
-        )
-        .exclude(pk=batch.pk)
-        .exists()
-    )
+    return _other_batches(batch).filter(_LANDED).exists()
 
 
 def _slot_key(owner: int | None, slot: tuple[str, ...]) -> int:
@@ -185,16 +187,8 @@ def first_load(batch: ImportBatch) -> bool:
     for theirs: should one land something first, this one fails at its end
     (``landed_meanwhile``).
     """
-    return not (
-        ImportBatch.objects.filter(feed_id=batch.feed_id)
-        .exclude(pk=batch.pk)
-        .exclude(status=ImportBatch.Status.FAILED)
-        .exclude(
-            status__in=(ImportBatch.Status.SUCCEEDED, ImportBatch.Status.PARTIAL),
-            rows_created=0,
-        )
-        .exists()
-    )
+    waiting = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
+    return not _other_batches(batch).filter(_LANDED | models.Q(status__in=waiting)).exists()
 
 
 def household_number(division_codes: dict[int, str], division_id: int, number: str) -> str:
@@ -805,6 +799,16 @@ class Lander:
         defaults = {c: fields[c].get_default() for c in columns}  # for a field a row leaves out
         inserts: list[tuple[Any, ...]] = []
         landing: list[_Fact] = []
+
+        def row(fact: _Fact) -> tuple[Any, ...]:
+            stated = fact.plan.fields
+            return (
+                fact.fingerprint,
+                fact.person_id,
+                fact.household_id,
+                *(stated.get(c, defaults[c]) for c in columns),
+            )
+
         for fact in checked:
             stated = fact.plan.fields
             held = slots.get(fact.household_id if by_household else fact.person_id)
@@ -819,14 +823,7 @@ class Lander:
                     continue
                 to_close.extend((self.now, pk) for pk, _v in standing)
                 held[slot] = []
-            inserts.append(
-                (
-                    fact.fingerprint,
-                    fact.person_id,
-                    fact.household_id,
-                    *(stated.get(c, defaults[c]) for c in columns),
-                )
-            )
+            inserts.append(row(fact))
             landing.append(fact)
         update_rows(model, ["closed_at"], to_close)
         # Fingerprints recorded already, looked up before the insert (which then conflicts
@@ -846,17 +843,8 @@ class Lander:
                 if row[0] not in taken or row[0] in again
             ]
             landing = [f for f in landing if f.fingerprint not in taken or f.fingerprint in again]
-        if new:
-            inserts.extend(
-                (
-                    f.fingerprint,
-                    f.person_id,
-                    f.household_id,
-                    *(f.plan.fields.get(c, defaults[c]) for c in columns),
-                )
-                for f in new
-            )
-            landing.extend(new)
+        inserts.extend(row(fact) for fact in new)
+        landing.extend(new)
         self._remember_filled(kind, keys)
         if not inserts:
             return None
