@@ -398,8 +398,16 @@ class _Loader:
                 keys["household"] = self.numbers(table.column("household_id"))
             sources = table.column("source").combine_chunks()
             prints = fingerprints(kind, sources, keys)
-            known = _existing(model, "fingerprint", prints)
-            fresh = [i for i, p in enumerate(prints) if p not in known]
+            if model is Membership:
+                # Not unique, not indexed: looked for among the members' memberships.
+                known = _memberships_of(self.person_pks(table.column("person_id")))
+            else:
+                known = _existing(model, "fingerprint", prints)
+            fresh = []
+            for i, p in enumerate(prints):
+                if p not in known:  # nor earlier in the batch
+                    known.add(p)
+                    fresh.append(i)
             if not fresh:
                 continue
             rows = table.take(pa.array(fresh, type=pa.int64()))
@@ -510,6 +518,20 @@ def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> int:
 def _existing(model: type[models.Model], column: str, values: list[str]) -> set[str]:
     """Which of ``values`` the unique ``column`` of ``model`` holds already."""
     return set(_pks(model, column, values))
+
+
+def _memberships_of(person_pks: list[int | None]) -> set[str]:
+    """The fingerprints of every membership of the persons ``person_pks``."""
+    wanted = list({pk for pk in person_pks if pk is not None})
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            chunk = wanted[start : start + _LOOKUP_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT fingerprint FROM {table} WHERE person_id IN ({marks})", chunk)
+            found.update(bytes(row[0]).hex() for row in cursor.fetchall())
+    return found
 
 
 def _pks(model: type[models.Model], column: str, values: list[str]) -> dict[str, int]:

@@ -108,6 +108,34 @@ def test_a_person_who_moved_ends_the_old_membership(tmp_path: Path) -> None:
     ]
 
 
+def test_a_person_who_moved_back_is_recorded_back_once(tmp_path: Path) -> None:
+    # The same membership stated again after it ended: recorded again, under the same
+    # fingerprint (memberships' fingerprints are not unique); stated again while current, it
+    # adds nothing.
+    rows = family("000411", size=2)
+    first = write_csv(tmp_path / "a.csv", HUKOU, rows)
+    run_import(feed_code="police_hukou", path=first, by=None)
+    moved = [*rows[1][:6], "户主", "000412"]
+    run_import(
+        feed_code="police_hukou", path=write_csv(tmp_path / "b.csv", HUKOU, [moved]), by=None
+    )
+
+    back = run_import(
+        feed_code="police_hukou", path=write_csv(tmp_path / "c.csv", HUKOU, [rows[1]]), by=None
+    )
+    again = run_import(feed_code="police_hukou", path=first, by=None)
+
+    assert (back.rows_created, again.rows_created) == (1, 0)
+    person = Person.objects.get(id_number_hash=pii.lookup_hash(rows[1][0]))
+    memberships = list(person.memberships.order_by("id"))
+    assert [(m.household.number, m.relation, m.valid_to is None) for m in memberships] == [
+        ("500101-000411", "spouse", False),
+        ("500101-000412", "head", False),
+        ("500101-000411", "spouse", True),
+    ]
+    assert memberships[2].fingerprint == memberships[0].fingerprint
+
+
 def test_a_corrected_relation_closes_the_stated_one(tmp_path: Path) -> None:
     rows = family("000501", size=3)
     run_import(feed_code="police_hukou", path=write_csv(tmp_path / "a.csv", HUKOU, rows), by=None)

@@ -343,8 +343,9 @@ class Lander:
             Household, ["id", "number", "division_id", "address", "head_id"], skip_conflicts=False
         )
         membership_columns = ["fingerprint", "person_id", "household_id", "relation"]
-        self._memberships_in = Inserter(Membership, membership_columns)
-        # A person created by this batch has no membership yet: nothing to conflict with.
+        # Nothing to conflict with: a person created by this batch has no membership yet, and
+        # the current membership of one already registered ends first.
+        self._memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
         self._first_memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
         # Look-up hash → the person (id, name, current household) of fact feeds; the same
@@ -541,17 +542,6 @@ class Lander:
             inserts.append((sealed[2], person_id, household_id, relation))
             fresh.append(persons[key].new)
             outcome.created.add(p.number)
-        # A membership of a person created by this batch cannot have been recorded before.
-        taken = {
-            row[0]
-            for row in select_in(
-                Membership,
-                ["fingerprint"],
-                "fingerprint",
-                (i[0] for i, new_person in zip(inserts, fresh, strict=True) if not new_person),
-            )
-        }
-
         # Read all that is needed: the previous chunk's new rows are written meanwhile.
         writes.start()
         self._create_persons(list(missing.values()), person_ids)
@@ -581,11 +571,9 @@ class Lander:
         self._held_persons = set(missing)
         self._held_households = held
 
-        again = [
-            (restated_fingerprint(i[0]), *i[1:]) if i[0] in taken else i
-            for i, new_person in zip(inserts, fresh, strict=True)
-            if not new_person
-        ]
+        # A membership stated again after it ended is recorded again, under the same
+        # fingerprint (``Membership.fingerprint``).
+        again = [i for i, new_person in zip(inserts, fresh, strict=True) if not new_person]
         if closed or ended or heads or again:
             # These go after the rows being copied, some of which they name. The database
             # checks a reference when its statement ends (``registry.references``): a head

@@ -31,7 +31,7 @@ from minzheng.registry.services._common import (
     source_fields,
     source_key,
 )
-from minzheng.registry.services.fingerprints import fact_fingerprint, restated_fingerprint
+from minzheng.registry.services.fingerprints import fact_fingerprint
 from minzheng.registry.services.persons import person_update
 
 HOUSEHOLD_FIELDS = ("number", "division", "area_type", "address", "head", "closed_at")
@@ -110,14 +110,6 @@ def _require_free(person: Person) -> None:
         )
 
 
-def _free_fingerprint(plain: str) -> str:
-    return (
-        restated_fingerprint(plain)
-        if Membership.objects.filter(fingerprint=plain).exists()
-        else plain
-    )
-
-
 def _new_membership(
     *,
     by: Any,
@@ -133,7 +125,8 @@ def _new_membership(
     not recorded, or was the village of the household they came from (``moved_from``)."""
     _check_relation(relation)
     _check_apart_reason(apart_reason)
-    plain = fact_fingerprint(
+    # The same fingerprint for a membership stated again after one ended (``Membership``).
+    fingerprint = fact_fingerprint(
         "membership",
         source=source_key(source=source),
         household=household,
@@ -148,7 +141,7 @@ def _new_membership(
         relation=relation,
         apart_reason=apart_reason,
         valid_from=on,
-        fingerprint=_free_fingerprint(plain),
+        fingerprint=fingerprint,
         **source_fields(by=by, source=source),
     )
     membership.full_clean()
