@@ -8,7 +8,8 @@ from Parquet — where row-by-row services would take hours. It keeps what the s
   column (the feed is created from the manifest's names when it does not exist yet), and the
   registry's fingerprint over its natural key (``services.fingerprints``: the same text
   ``fact_fingerprint`` hashes, computed here a column at a time — a test holds them equal);
-- idempotent: persons are matched by hash, households by number, facts by fingerprint, so a
+- idempotent: persons are matched by hash, households by number, facts by fingerprint
+  (memberships among their person's, whose fingerprints are not indexed), so a
   re-run adds nothing and a larger population with the same key adds only what is new;
 - one transaction: a failure leaves nothing half loaded; one audit event records the load.
 
