@@ -178,6 +178,7 @@ def child(args: argparse.Namespace) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     server = _server_process()
     server_cpu = _process_cpu(server)
+    stolen = _stolen()
     started, cpu, reader_cpu = time.perf_counter(), time.process_time(), _children_cpu()
     memory = _MemorySampler()
     memory.start()
@@ -204,6 +205,7 @@ def child(args: argparse.Namespace) -> None:
         "landing_cpu_seconds": cpu,
         "reader_cpu_seconds": reader_cpu,
         "load_average": os.getloadavg()[0],
+        "steal": _stolen(stolen),
         "peak_rss_mb_before": before / 1024,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # The reading process is forked: its RSS counts the pages it shares with its parent.
@@ -221,6 +223,26 @@ def child(args: argparse.Namespace) -> None:
     # The same after the import measured (not counted in it: the worker does it next).
     results["import"].update(_tidied(batch))
     print("RESULT " + json.dumps(results, ensure_ascii=False))
+
+
+def _stolen(since: tuple[int, int] | None = None) -> Any:
+    """The machine's CPU time so far, all of it and the part its hypervisor took for others
+    ("steal", ``/proc/stat``); with ``since`` (such a pair), the share stolen since then.
+
+    This project's 2-core machines slow down by a third and more within minutes while the
+    host reference hardly moves: the same import's process CPU time grows with the time
+    stolen (vmstat showed 10-25 % steal through a slow run). A figure taken while much was
+    stolen says little of the code."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(f) for f in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    now = (sum(fields[:8]), fields[7] if len(fields) > 7 else 0)
+    if since is None:
+        return now
+    total = now[0] - since[0]
+    return (now[1] - since[1]) / total if total > 0 else 0.0
 
 
 def _tidied(batch: Any) -> dict[str, Any]:
@@ -462,7 +484,9 @@ def main() -> None:
                 f"{imp['rows_per_second']:,.0f} rows/s (process CPU {imp['cpu_seconds']:,.1f} s "
                 f"= {cpu_rate:,.0f} rows/s: landing {imp['landing_cpu_seconds']:,.1f} s, "
                 f"reading {imp['reader_cpu_seconds']:,.1f} s; "
-                f"load average {imp['load_average']:.1f}); "
+                f"load average {imp['load_average']:.1f}"
+                + (f", steal {imp['steal']:.0%}" if imp.get("steal") is not None else "")
+                + "); "
                 f"status {imp['status']}, created {imp['created']:,}, failed {imp['failed']:,}; "
                 f"peak memory {imp['peak_pss_mb']:,.0f} MB (PSS of both processes; RSS: "
                 f"importer {imp['peak_rss_mb']:,.0f} MB, reader {imp['reader_peak_rss_mb']:,.0f} MB)"
@@ -491,7 +515,9 @@ def main() -> None:
                     if imp.get("server_cpu_seconds") is not None
                     else "—"
                 )
-                + f" | {imp['peak_pss_mb']:,.0f} MB | {imp['load_average']:.1f} |"
+                + f" | {imp['peak_pss_mb']:,.0f} MB | {imp['load_average']:.1f} | "
+                + (f"{imp['steal']:.0%}" if imp.get("steal") is not None else "—")
+                + " |"
             )
         if not args.keep:
             for path in files.values():
@@ -499,9 +525,9 @@ def main() -> None:
     print(f"\nhost reference: {reference * 1000:,.0f} ms (taken at the start)")
     print(
         f"\n| {args.rows:,} rows, {args.format} | wall | rows/s (wall) | process CPU "
-        "| rows/s (CPU) | server CPU | peak memory | load avg |"
+        "| rows/s (CPU) | server CPU | peak memory | load avg | steal |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(summary))
     if not args.keep:
         import shutil
