@@ -230,9 +230,10 @@ def _stolen(since: tuple[int, int] | None = None) -> Any:
     ("steal", ``/proc/stat``); with ``since`` (such a pair), the share stolen since then.
 
     This project's 2-core machines slow down by a third and more within minutes while the
-    host reference hardly moves: the same import's process CPU time grows with the time
-    stolen (vmstat showed 10-25 % steal through a slow run). A figure taken while much was
-    stolen says little of the code."""
+    host reference hardly moves. Part of it is time stolen (vmstat showed 10-25 % steal
+    through a slow run); part shows nowhere (a slow run with 1 % steal took half as much CPU
+    time again). A figure taken while much was stolen says little of the code; one taken
+    with little stolen may still be slow."""
     try:
         with open("/proc/stat", encoding="ascii") as handle:
             fields = [int(f) for f in handle.readline().split()[1:]]
