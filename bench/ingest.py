@@ -178,7 +178,7 @@ def child(args: argparse.Namespace) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     server = _server_process()
     server_cpu = _process_cpu(server)
-    stolen = _stolen()
+    ticks = _cpu_times()
     started, cpu, reader_cpu = time.perf_counter(), time.process_time(), _children_cpu()
     memory = _MemorySampler()
     memory.start()
@@ -205,7 +205,7 @@ def child(args: argparse.Namespace) -> None:
         "landing_cpu_seconds": cpu,
         "reader_cpu_seconds": reader_cpu,
         "load_average": os.getloadavg()[0],
-        "steal": _stolen(stolen),
+        "steal": _steal_since(ticks),
         "peak_rss_mb_before": before / 1024,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # The reading process is forked: its RSS counts the pages it shares with its parent.
@@ -225,9 +225,9 @@ def child(args: argparse.Namespace) -> None:
     print("RESULT " + json.dumps(results, ensure_ascii=False))
 
 
-def _stolen(since: tuple[int, int] | None = None) -> Any:
-    """The machine's CPU time so far, all of it and the part its hypervisor took for others
-    ("steal", ``/proc/stat``); with ``since`` (such a pair), the share stolen since then.
+def _cpu_times() -> tuple[int, int] | None:
+    """The machine's CPU time so far (``/proc/stat``, in ticks): all of it, and the part its
+    hypervisor took for others ("steal"); ``None`` where the kernel does not say.
 
     This project's 2-core machines slow down by a third and more within minutes while the
     host reference hardly moves. Part of it is time stolen (vmstat showed 10-25 % steal
@@ -239,11 +239,15 @@ def _stolen(since: tuple[int, int] | None = None) -> Any:
             fields = [int(f) for f in handle.readline().split()[1:]]
     except (OSError, ValueError):
         return None
-    now = (sum(fields[:8]), fields[7] if len(fields) > 7 else 0)
-    if since is None:
-        return now
-    total = now[0] - since[0]
-    return (now[1] - since[1]) / total if total > 0 else 0.0
+    return (sum(fields[:8]), fields[7]) if len(fields) > 7 else None
+
+
+def _steal_since(before: tuple[int, int] | None) -> float | None:
+    """The share of the machine's CPU time stolen since ``before`` (``_cpu_times``)."""
+    now = _cpu_times()
+    if before is None or now is None or now[0] <= before[0]:
+        return None
+    return (now[1] - before[1]) / (now[0] - before[0])
 
 
 def _tidied(batch: Any) -> dict[str, Any]:

@@ -353,7 +353,7 @@ def test_the_same_fact_twice_is_stored_once_and_a_new_value_supersedes(worker):
     assert records[1].after["amount"] == "30000.00"
 
     back = services.fact_record(by=worker, **_income(home.head, "36000"))
-    assert back.created is True  # A → B → A is recorded again, under a restated fingerprint
+    assert back.created is True  # A → B → A is recorded again under a restated fingerprint
     assert Income.objects.filter(closed_at__isnull=True).get().amount == Decimal("36000.00")
 
 

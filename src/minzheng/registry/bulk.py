@@ -40,6 +40,7 @@ from tqdm import tqdm
 from minzheng.audit.services import record_event
 from minzheng.divisions import selectors as division_selectors
 from minzheng.registry import idnumbers, pii
+from minzheng.registry.ingest.sql import select_in
 from minzheng.registry.models import (
     Asset,
     DigestField,
@@ -401,7 +402,8 @@ class _Loader:
             prints = fingerprints(kind, sources, keys)
             if model is Membership:
                 # Not unique, not indexed: looked for among the members' memberships.
-                known = _memberships_of(self.person_pks(table.column("person_id")))
+                members = (pk for pk in self.person_pks(table.column("person_id")) if pk)
+                known = {f for (f,) in select_in(Membership, ["fingerprint"], "person_id", members)}
             else:
                 known = _existing(model, "fingerprint", prints)
             fresh = []
@@ -519,20 +521,6 @@ def _insert(model: type[models.Model], n: int, columns: dict[str, Any]) -> int:
 def _existing(model: type[models.Model], column: str, values: list[str]) -> set[str]:
     """Which of ``values`` the unique ``column`` of ``model`` holds already."""
     return set(_pks(model, column, values))
-
-
-def _memberships_of(person_pks: list[int | None]) -> set[str]:
-    """The fingerprints of every membership of the persons ``person_pks``."""
-    wanted = list({pk for pk in person_pks if pk is not None})
-    table = connection.ops.quote_name(Membership._meta.db_table)
-    found: set[str] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(wanted), _LOOKUP_CHUNK):
-            chunk = wanted[start : start + _LOOKUP_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT fingerprint FROM {table} WHERE person_id IN ({marks})", chunk)
-            found.update(bytes(row[0]).hex() for row in cursor.fetchall())
-    return found
 
 
 def _pks(model: type[models.Model], column: str, values: list[str]) -> dict[str, int]:

@@ -342,11 +342,13 @@ class Lander:
         self._households_in = Inserter(
             Household, ["id", "number", "division_id", "address", "head_id"], skip_conflicts=False
         )
-        membership_columns = ["fingerprint", "person_id", "household_id", "relation"]
         # Nothing to conflict with: a person created by this batch has no membership yet, and
         # the current membership of one already registered ends first.
-        self._memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
-        self._first_memberships_in = Inserter(Membership, membership_columns, skip_conflicts=False)
+        self._memberships_in = Inserter(
+            Membership,
+            ["fingerprint", "person_id", "household_id", "relation"],
+            skip_conflicts=False,
+        )
         self._facts_in: dict[tuple[str, tuple[str, ...]], Inserter] = {}
         # Look-up hash → the person (id, name, current household) of fact feeds; the same
         # ``_Person`` serves every chunk (``_update_persons`` reads its attributes afresh).
@@ -563,7 +565,7 @@ class Lander:
             {"source_batch_id": self.batch.pk, "created_at": self.now},
             writes,
         )
-        self._first_memberships_in.hold(
+        self._memberships_in.hold(
             [i for i, new_person in zip(inserts, fresh, strict=True) if new_person],
             self.fact_constants,
             writes,
