@@ -41,7 +41,7 @@ from tests.scope import make_scoped_user  # noqa: E402
 from minzheng.divisions import counters  # noqa: E402
 from minzheng.divisions.models import Division  # noqa: E402
 from minzheng.registry import idnumbers, pii, selectors  # noqa: E402
-from minzheng.registry.models import Household, Membership, Person  # noqa: E402
+from minzheng.registry.models import DigestField, Household, Membership, Person  # noqa: E402
 from minzheng.registry.services.fingerprints import fact_fingerprint  # noqa: E402
 
 SURNAMES = (
@@ -103,7 +103,8 @@ def build(persons: int, seed: int) -> None:
     """Fill the registry with ``persons`` people in households over every village.
 
     Rows go in through plain ``executemany`` (the ORM's per-object overhead would dominate the
-    build); the values are what the registry stores: encrypted number, keyed hash, masked copy.
+    build); the values are what the registry stores: encrypted number, keyed hash (its bytes,
+    as ``DigestField`` stores it), masked copy.
     """
     rng = random.Random(seed)
     villages = list(
@@ -139,7 +140,7 @@ def build(persons: int, seed: int) -> None:
                     (
                         person_id,
                         pii.encrypt(id_number),
-                        key,
+                        DigestField.to_db(key),
                         idnumbers.mask(id_number),
                         name,
                         sex,
@@ -152,7 +153,9 @@ def build(persons: int, seed: int) -> None:
                 fp = fact_fingerprint(
                     "membership", source="bench", household=number, person=key, relation=relation
                 )
-                members.append((membership_id, household_id, person_id, relation, fp, now))
+                members.append(
+                    (membership_id, household_id, person_id, relation, DigestField.to_db(fp), now)
+                )
                 person_id += 1
                 membership_id += 1
             address = f"{village.name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号"
