@@ -150,6 +150,40 @@ def test_good_rows_land_and_bad_rows_go_to_the_error_file(tmp_path: Path) -> Non
     assert len(lines) == 3
 
 
+def test_a_row_is_checked_across_its_cells_though_one_of_them_is_refused(
+    tmp_path: Path,
+) -> None:
+    head, spouse = family("001251", size=2, born=date(1975, 3, 2))
+    # The head (male, born 1975-03-02): an unknown village, and a sex and a birth date that
+    # the ID number contradicts. All three come back in one pass.
+    head[4] = "500101999999"
+    head[2] = "女"
+    head[3] = "1976-03-02"
+    # The spouse's number is refused: her sex cannot be checked against it, and is not.
+    spouse[0] = spouse[0][:-1] + ("1" if spouse[0][-1] == "0" else "0")
+    spouse[2] = "男"
+    path = write_csv(tmp_path / "户籍.csv", HUKOU, [head, spouse])
+
+    batch = run_import(feed_code="police_hukou", path=path, by=None)
+
+    assert batch.status == "failed"
+    found = [(e["row"], e["column"], e["message"]) for e in batch.errors]
+    assert found[:3] == [
+        (2, "区划代码", "区划代码在行政区划表中不存在"),
+        (2, "出生日期", "出生日期1976年03月02日与身份证号码不符（号码中为1975年03月02日）"),
+        (2, "性别", "性别“女”与身份证号码不符（号码第17位表示男性）"),
+    ]
+    assert [(row, column) for row, column, _ in found[3:]] == [(3, "身份证号码")]
+    sheet = load_workbook(batch.error_file.path).active
+    assert sheet is not None
+    explained = [r[-1] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert explained[0] == (
+        "【区划代码】“500101999999”：区划代码在行政区划表中不存在；"
+        "【出生日期】“1976-03-02”：出生日期1976年03月02日与身份证号码不符（号码中为1975年03月02日）；"
+        "【性别】“女”：性别“女”与身份证号码不符（号码第17位表示男性）"
+    )
+
+
 def test_the_corrected_error_file_is_uploaded_as_it_is(tmp_path: Path) -> None:
     rows = family("001301", size=3)
     rows[1][4] = "500101999999"  # unknown village

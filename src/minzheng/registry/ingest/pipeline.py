@@ -69,6 +69,17 @@ class Outcome:
 _UNSEEN = object()
 
 
+class _Refused(Exception):
+    """A plan asked for the value of a cell that was refused."""
+
+
+class _Parsed(dict[str, Any]):
+    """The values of a refused row's cells that parsed; asking for another raises ``_Refused``."""
+
+    def __missing__(self, key: str) -> Any:
+        raise _Refused(key)
+
+
 def memoised[F: Callable[..., Any]](function: F, limit: int = MEMO_LIMIT) -> F:
     """``function`` remembering its results by first argument (at most ``limit``; errors not
     kept)."""
@@ -183,7 +194,7 @@ class FilePipeline:
             except CellError as exc:
                 errors.append(RowError(key, exc.reason))
         if errors:
-            return errors
+            return errors + self.cross_checked(values, errors)
         try:
             plan = self.spec.plan(values)
         except RowErrors as exc:
@@ -192,6 +203,26 @@ class FilePipeline:
             return [exc]
         pending = Pending(row.number, plan, self.lookup_hash(plan.id_number.value))
         return self.sealer.seal(pending)
+
+    def cross_checked(self, values: dict[str, Any], errors: list[RowError]) -> list[RowError]:
+        """A refused row's checks across its cells (sex and birth date against the ID number, a
+        death before the birth …) on the cells that did parse, so that the clerk sees every
+        problem of the row at once, not one more after each correction. A check that needs a
+        refused cell is skipped; nothing is reported twice for one column."""
+        refused = {error.column for error in errors}
+        parsed = _Parsed({k: v for k, v in values.items() if k not in refused})
+        try:
+            self.spec.plan(parsed)
+        except RowErrors as exc:
+            found = exc.errors
+        except RowError as exc:
+            found = [exc]
+        # A check on a refused cell: asked for (``_Refused``), or read with ``get`` as None.
+        except (_Refused, TypeError, AttributeError):
+            return []
+        else:
+            return []
+        return [error for error in found if error.column not in refused]
 
     def refuse(self, row: SourceRow, errors: list[RowError]) -> None:
         full: list[tuple[str, str, str]] = []
