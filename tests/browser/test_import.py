@@ -89,6 +89,18 @@ def test_a_county_officer_imports_a_register_and_corrects_the_bad_row(
         tmp_path / "万州区户籍人口.xlsx", HUKOU, rows, title="万州区户籍人口花名册（2026年11月）"
     )
     log_in(page, platform, "demo_county")
+    # The feed's template, from the upload page: its header is the one the file above uses.
+    page.goto(platform.url("/registry/imports/new/"))
+    page.get_by_role("button", name=re.compile("公安·户籍人口")).click()
+    expect(page.get_by_test_id("template-police_hukou")).to_be_visible()
+    shoot(page, "import-new")
+    with page.expect_download() as downloading:
+        page.get_by_test_id("template-police_hukou").click()
+    assert downloading.value.suggested_filename == "公安·户籍人口-导入模板.xlsx"
+    blank = tmp_path / "模板.xlsx"
+    downloading.value.save_as(blank)
+    first = load_workbook(blank).worksheets[0]
+    assert [cell.value for cell in first[1]] == HUKOU
 
     _upload(page, platform, original)
 

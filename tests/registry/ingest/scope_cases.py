@@ -60,6 +60,11 @@ def _feeds() -> dict[str, str]:
     return {"feed": "police_hukou"}
 
 
+def _template() -> dict[str, str]:
+    seed_feeds()
+    return {"code": "police_hukou"}
+
+
 CASES = [
     scope_case(
         "registry:import_list",
@@ -76,6 +81,8 @@ CASES = [
         inside="500101",
         outside="500237",
     ),
+    # The template holds no data: anyone who may import gets it, whatever their division.
+    scope_case("registry:import_template", kwargs=_template, action=ACTION, no_object=True),
     scope_case(
         "registry:import_detail", kwargs=_pk, action=ACTION, inside="500101", outside="500237"
     ),

@@ -80,6 +80,7 @@ def id_number(
         help="18位居民身份证号码，末位X大小写均可",
         example="500101199001011234",
         memo=True,
+        text=True,
     )
 
 
@@ -140,7 +141,9 @@ def code(
     example: str = "",
 ) -> Column:
     """A number or code written as text (plate, certificate number): spaces removed, upper case."""
-    return Column(key, header, _code_parser(max_length, header), required, aliases, help, example)
+    return Column(
+        key, header, _code_parser(max_length, header), required, aliases, help, example, text=True
+    )
 
 
 def day(
@@ -194,7 +197,14 @@ def credit_code(key: str, header: str = "统一社会信用代码") -> Column:
         return values.parse_credit_code(raw)
 
     return Column(
-        key, header, parse, True, ("信用代码", "社会信用代码"), "18位", "91500000MA5U000000"
+        key,
+        header,
+        parse,
+        True,
+        ("信用代码", "社会信用代码"),
+        "18位",
+        "91500000MA5U000000",
+        text=True,
     )
 
 
@@ -212,6 +222,7 @@ def division(key: str = "division", header: str = "区划代码", **kw: Any) -> 
         kw.get("aliases", ()),
         "12位村(社区)级行政区划代码",
         "500101001001",
+        text=True,
     )
 
 

@@ -57,6 +57,9 @@ class Column:
     help: str = ""
     example: str = ""
     choices: Any = None  # columns.Choices of an enumerated column
+    # A number kept as text (ID numbers, codes): the import template makes its cells text, so
+    # that Excel keeps all 18 digits of an ID number.
+    text: bool = False
     # Cells that repeat across rows (a person's ID number in a fact feed, dates): an import
     # remembers what each one parsed to.
     memo: bool = False

@@ -1,4 +1,5 @@
-"""The ingest pages: the batch list, the upload form, a batch with live progress, its error file.
+"""The ingest pages: the batch list, the upload form, a batch with live progress, its error file,
+a feed's import template.
 
 Uploads are imported by a background task; the batch page polls its progress fragment every
 second (htmx) until the batch ends, then reloads once to show the result.
@@ -6,6 +7,7 @@ second (htmx) until the batch ends, then reloads once to show the result.
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minzheng.accounts.decorators import action_required
-from minzheng.registry.ingest import selectors, services
+from minzheng.registry.ingest import selectors, services, template
 from minzheng.registry.ingest.forms import ImportForm
 from minzheng.registry.ingest.selectors import IMPORT_ACTION
 from minzheng.registry.models import ImportBatch
@@ -119,3 +121,18 @@ def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"{Path(batch.file_name).stem}-错误行.xlsx"
     response = FileResponse(batch.error_file.open("rb"), as_attachment=True, filename=name)
     return response  # type: ignore[return-value]  # a streaming response serves as a page
+
+
+@action_required(IMPORT_ACTION)
+@require_GET
+def import_template(request: HttpRequest, code: str) -> HttpResponse:
+    """A feed's import template: its header row to fill in, and its notes (.xlsx)."""
+    chosen = next((f for f in selectors.feeds_to_upload() if f.spec.code == code), None)
+    if chosen is None:
+        raise Http404
+    return FileResponse(
+        BytesIO(template.template(chosen.spec)),
+        as_attachment=True,
+        filename=template.file_name(chosen.spec),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # type: ignore[return-value]  # a streaming response serves as a page

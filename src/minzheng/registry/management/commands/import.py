@@ -10,7 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from minzheng.registry.ingest import FEEDS, Counters, run_import, services
+from minzheng.registry.ingest import FEEDS, Counters, run_import, services, template
 
 SHOWN_ERRORS = 20
 
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("file", nargs="?", help="要导入的文件")
         parser.add_argument("--list", action="store_true", help="列出所有数据源及其列")
+        parser.add_argument(
+            "--template",
+            metavar="OUT",
+            default="",
+            help="把该数据源的导入模板（.xlsx，表头与填写说明）写到 OUT，不导入",
+        )
         parser.add_argument("--user", default="", help="以该用户名义导入（默认：系统）")
         parser.add_argument(
             "--division", default="", help="批次归属的区划代码（默认：用户所在区划；系统为全市）"
@@ -35,10 +41,18 @@ class Command(BaseCommand):
             self._list()
             return
         feed, file = options["feed"], options["file"]
-        if not feed or not file:
-            raise CommandError("用法：minzheng import 数据源编码 文件路径（--list 查看数据源）")
-        if feed not in FEEDS:
+        if feed and feed not in FEEDS:
             raise CommandError(f"未知的数据源“{feed}”，可用：{'、'.join(FEEDS)}")
+        if feed and options["template"]:
+            out = Path(options["template"])
+            out.write_bytes(template.template(FEEDS[feed]))
+            self.stdout.write(f"已写出“{FEEDS[feed].name}”的导入模板：{out}")
+            return
+        if not feed or not file:
+            raise CommandError(
+                "用法：minzheng import 数据源编码 文件路径（--list 查看数据源；"
+                "--template 模板.xlsx 写出导入模板）"
+            )
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
