@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook, load_workbook
 
-from minzheng.registry.ingest import get_feed
+from minzheng.registry.ingest import get_feed, sheet
 from minzheng.registry.ingest.reader import FileProblem, detect_encoding, open_source
 from tests.registry.ingest.files import HUKOU, write_csv, write_xlsx
 
@@ -105,3 +107,74 @@ def test_json_is_a_list_of_objects_keyed_by_header(tmp_path: Path) -> None:
         rows = list(source.rows())
     assert [r.number for r in rows] == [1]
     assert rows[0].cells[source.positions["household_number"]] == "000123"
+
+
+def _every_kind_of_cell(book: Workbook) -> Workbook:
+    """Rows of every kind of cell value, with rows and cells left out of the file."""
+    sheet = book.active if book.active is not None else book.create_sheet()
+    sheet.append(["户籍人口信息表（2026年11月）"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["文本", "整数", "小数", "真假", "日期"])
+    sheet.append(["张三", 500101197503020014, 1234.5, True, datetime(2024, 1, 5, 0, 0)])
+    sheet.append(["", -3, 1.5e-7, False, date(1975, 3, 2)])
+    sheet.append([])  # a blank row, not written to the file
+    sheet.cell(row=7, column=2, value=42)  # a row with cells B and E only
+    sheet.cell(row=7, column=5, value="  空格  ")
+    sheet.cell(row=8, column=1, value="=1+1")  # a formula with no result stored
+    sheet.cell(row=8, column=2, value=0.25).number_format = "0%"
+    sheet.cell(row=8, column=3, value=45292).number_format = "yyyy年m月d日"
+    sheet.cell(row=8, column=4, value=time(8, 30))
+    sheet.cell(row=8, column=5, value=timedelta(hours=30))
+    sheet.cell(row=10, column=1, value="末行")
+    return book
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared strings", "inline strings"])
+def test_a_sheet_s_values_are_those_openpyxl_reads(tmp_path: Path, write_only: bool) -> None:
+    path = tmp_path / "各种单元格.xlsx"
+    if write_only:
+        source = _every_kind_of_cell(Workbook())
+        book = Workbook(write_only=True)
+        copy = book.create_sheet()
+        for row in source.active.iter_rows(values_only=True):  # type: ignore[union-attr]
+            copy.append(list(row))
+    else:
+        book = _every_kind_of_cell(Workbook())
+    book.save(path)
+
+    book = sheet.open_book(path)
+    ours = [tuple(row) for row in sheet.rows(book, book.sheets[0][1])]
+    book.close()
+    theirs_sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    theirs_sheet.reset_dimensions()
+    theirs = [tuple(row) for row in theirs_sheet.iter_rows(values_only=True)]
+
+    assert ours == theirs
+    assert len(ours) == 10
+    # As Excel keeps it: 15 significant digits, the ID number's last ones lost.
+    assert ours[2][:2] == ("张三", 5.0010119750302e17)
+    assert ours[6] == (None, 42, None, None, "  空格  ")
+    # A serial number in a custom date format is a date (the copy keeps values, not formats).
+    assert ours[7][2] == (45292 if write_only else datetime(2024, 1, 1))
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["dimension", "no dimension"])
+def test_an_xlsx_file_s_rows_are_estimated_for_its_progress(
+    tmp_path: Path, write_only: bool
+) -> None:
+    book = Workbook(write_only=write_only)
+    rows = book.create_sheet() if write_only else book.active
+    assert rows is not None
+    rows.append(HUKOU)
+    for number in range(2000):
+        rows.append([*ROW[:5], f"某路{number}号", *ROW[6:]])
+    path = tmp_path / "户籍.xlsx"
+    book.save(path)
+
+    with open_source(path, SPEC) as source:
+        estimate = source.estimated_rows
+
+    assert estimate is not None
+    # Stated by the sheet's <dimension> where it has one near the start; else reckoned from
+    # the size of the sheet and of its first rows.
+    assert estimate == 2000 if not write_only else 1800 <= estimate <= 2200

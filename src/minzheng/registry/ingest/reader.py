@@ -1,8 +1,8 @@
 """Reading a feed file row by row: .xlsx, .csv (UTF-8 with or without BOM, GBK/GB18030) and JSON.
 
-Files are streamed: an .xlsx is read with openpyxl's read-only parser, a CSV line by line, so
-memory stays the same whatever the size (JSON, which arrives whole through the API, is the
-exception). The header row is found among the first rows by matching the feed's declared
+Files are streamed: an .xlsx sheet by expat (``ingest.sheet``; openpyxl opens the workbook), a
+CSV line by line, so memory stays the same whatever the size (JSON, which arrives whole through
+the API, is the exception). The header row is found among the first rows by matching the feed's declared
 headers, so title rows above it (often merged cells) do no harm; columns the feed does not
 declare (序号, 备注, or the 错误说明 of a corrected error file) are ignored. Row numbers are the
 ones the clerk sees in Excel.
@@ -157,28 +157,28 @@ def _open(
 
 
 def _open_xlsx(path: Path, spec: FeedSpec, name: str) -> Source:
-    import openpyxl
+    from zipfile import BadZipFile
+
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from minzheng.registry.ingest import sheet
+
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        book = sheet.open_book(path)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileProblem(
             f"无法读取该 Excel 文件（{type(exc).__name__}），请另存为 .xlsx 后重试"
         ) from None
     problem: FileProblem | None = None
-    for sheet in workbook.worksheets:
-        estimate = sheet.max_row if getattr(sheet, "max_row", None) else None
-        sheet.reset_dimensions()  # some exporters write a wrong <dimension>; read every row
+    for _title, part in book.sheets:
         rows = (
-            SourceRow(number, cells)
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+            SourceRow(number, cells) for number, cells in enumerate(sheet.rows(book, part), start=1)
         )
         try:
-            return _open(spec, name, rows, estimate=estimate, closers=[workbook.close])
+            return _open(spec, name, rows, estimate=book.estimated_rows(part), closers=[book.close])
         except FileProblem as exc:
             problem = problem or exc
-    workbook.close()
+    book.close()
     raise problem or FileProblem("Excel 文件中没有工作表")
 
 
