@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zipfile import ZipFile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -178,3 +180,20 @@ def test_an_xlsx_file_s_rows_are_estimated_for_its_progress(
     # Stated by the sheet's <dimension> where it has one near the start; else reckoned from
     # the size of the sheet and of its first rows.
     assert estimate == 2000 if not write_only else 1800 <= estimate <= 2200
+
+
+def test_a_sheet_written_with_a_namespace_prefix_reads_the_same(tmp_path: Path) -> None:
+    # Exports from .NET systems (the Open XML SDK) write <x:row>, <x:c> … instead of <row>, <c>.
+    plain = write_xlsx(tmp_path / "户籍.xlsx", HUKOU, [ROW])
+    prefixed = tmp_path / "户籍-x.xlsx"
+    with ZipFile(plain) as source, ZipFile(prefixed, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = re.sub(r"<(/?)(?![?/])(\w)", r"<\1x:\2", data.decode())
+                data = text.replace(" xmlns=", " xmlns:x=", 1).encode()
+                assert "<x:row" in text
+            copy.writestr(item, data)
+
+    with open_source(plain, SPEC) as one, open_source(prefixed, SPEC) as other:
+        assert [r.cells for r in other.rows()] == [r.cells for r in one.rows()] != []
