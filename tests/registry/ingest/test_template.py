@@ -16,7 +16,7 @@ from minzheng.registry.ingest import run_import
 from minzheng.registry.ingest.feeds import FEEDS
 from minzheng.registry.ingest.reader import open_source
 from minzheng.registry.ingest.template import NOTES_TITLE, template
-from minzheng.registry.models import Person
+from minzheng.registry.models import Feed, Person
 from tests.registry.ingest.files import HUKOU, family
 from tests.scope import make_scoped_user
 
@@ -103,3 +103,13 @@ def test_the_command_writes_a_feed_s_template(
     headers = [cell.value for cell in load_workbook(out).worksheets[0][1]]
     assert headers == [column.header for column in FEEDS["healthcare_medical"].columns]
     assert f"已写出“医保·医疗费用个人自付”的导入模板：{out}" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_new_database_s_first_page_may_be_a_template(client: Client) -> None:
+    Feed.objects.all().delete()  # no import yet: the feeds are seeded on first use
+    client.force_login(make_scoped_user(["registry.import"], division="500101"))
+
+    response = client.get(reverse("registry:import_template", kwargs={"code": "bank_deposits"}))
+
+    assert response.status_code == 200

@@ -127,6 +127,7 @@ def import_error_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest, code: str) -> HttpResponse:
     """A feed's import template: its header row to fill in, and its notes (.xlsx)."""
+    services.ensure_feeds()
     chosen = next((f for f in selectors.feeds_to_upload() if f.spec.code == code), None)
     if chosen is None:
         raise Http404
