@@ -1,4 +1,5 @@
-"""The search bench's registry is one the registry reads: its raw inserts store what the models do."""
+"""The search bench's registry is one the registry reads: its raw inserts store what the models
+do."""
 
 from __future__ import annotations
 

@@ -145,7 +145,7 @@ def test_a_sheet_s_values_are_those_openpyxl_reads(tmp_path: Path, write_only: b
     book.save(path)
 
     book = sheet.open_book(path)
-    ours = [tuple(row) for row in sheet.rows(book, book.sheets[0][1])]
+    ours = [tuple(row) for row in sheet.rows(book, book.sheets[0])]
     book.close()
     theirs_sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
     theirs_sheet.reset_dimensions()

@@ -2,10 +2,10 @@
 
 Files are streamed: an .xlsx sheet by expat (``ingest.sheet``; openpyxl opens the workbook), a
 CSV line by line, so memory stays the same whatever the size (JSON, which arrives whole through
-the API, is the exception). The header row is found among the first rows by matching the feed's declared
-headers, so title rows above it (often merged cells) do no harm; columns the feed does not
-declare (序号, 备注, or the 错误说明 of a corrected error file) are ignored. Row numbers are the
-ones the clerk sees in Excel.
+the API, is the exception). The header row is found among the first rows by matching the feed's
+declared headers, so title rows above it (often merged cells) do no harm; columns the feed does
+not declare (序号, 备注, or the 错误说明 of a corrected error file) are ignored. Row numbers are
+the ones the clerk sees in Excel.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def _open_xlsx(path: Path, spec: FeedSpec, name: str) -> Source:
             f"无法读取该 Excel 文件（{type(exc).__name__}），请另存为 .xlsx 后重试"
         ) from None
     problem: FileProblem | None = None
-    for _title, part in book.sheets:
+    for part in book.sheets:
         rows = (
             SourceRow(number, cells) for number, cells in enumerate(sheet.rows(book, part), start=1)
         )

@@ -55,11 +55,11 @@ def _column(reference: str, known: dict[str, int]) -> int:
 
 @dataclass
 class Book:
-    """An opened .xlsx file: its worksheets (name, path in the archive) and what reading them
-    needs; ``close()`` when done."""
+    """An opened .xlsx file: its worksheets (their paths in the archive, in the workbook's order)
+    and what reading them needs; ``close()`` when done."""
 
     archive: ZipFile
-    sheets: list[tuple[str, str]]
+    sheets: list[str]
     strings: Sequence[str]
     dates: set[int]
     durations: set[int]
@@ -88,8 +88,8 @@ class _Structure(ExcelReader):
 
     def read_worksheets(self) -> None:
         self.found = [
-            (sheet.name, rel.target)
-            for sheet, rel in self.parser.find_sheets()
+            rel.target
+            for _sheet, rel in self.parser.find_sheets()
             if rel.target in self.valid_files and "chartsheet" not in rel.Type
         ]
 
